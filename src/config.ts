@@ -1,0 +1,167 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration: one zod schema over the environment, parsed once into a frozen,
+ * typed object. Only this module reads variable names; only the entry points pass it
+ * `process.env`. Every problem is reported at once, each with the way to fix it.
+ */
+
+const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(1).max(max).default(fallback);
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// URL');
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+const EnvSchema = z.object({
+  DISCORD_TOKEN: z.string().min(1),
+  DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
+  DEV_GUILD_ID: z.string().regex(/^\d{15,21}$/, 'must be a Discord guild id (a number)').optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: httpUrl.default('https://api.openai.com/v1'),
+  DEFAULT_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  VISION_MODELS: z.string().default('gpt-4o,gpt-4.1,gpt-5'),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_SIZE: positiveInt(10, 100),
+  DATABASE_CONNECT_TIMEOUT_SECONDS: positiveInt(30, 600),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  LOG_PROMPTS: z.stringbool().default(false),
+  HTTP_HOST: z.string().min(1).default('0.0.0.0'),
+  HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  CONTEXT_TOKEN_BUDGET: z.coerce.number().int().min(1000).max(2_000_000).default(16000),
+  REPLY_TOKEN_RESERVE: z.coerce.number().int().min(16).max(200_000).default(1024),
+  SUMMARY_TRIGGER: z.coerce.number().gt(0).lt(1).default(0.6),
+  LEASE_SECONDS: positiveInt(60, 3600),
+  LLM_TIMEOUT_SECONDS: positiveInt(120, 3600),
+  LLM_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  WORKER_CONCURRENCY: positiveInt(8, 256),
+  STREAM_EDIT_INTERVAL_MS: z.coerce.number().int().min(200).max(60_000).default(1000),
+  HELPER_MAX_DEPTH: positiveInt(3, 10),
+  HELPER_MAX_FANOUT: positiveInt(5, 25),
+  HELPER_MAX_LIVE_PER_GUILD: positiveInt(20, 1000),
+  HELPER_TREE_TOKEN_BUDGET: positiveInt(200_000),
+  SCHEDULES_PER_GUILD: positiveInt(25, 1000),
+  SCHEDULE_MIN_INTERVAL_SECONDS: positiveInt(300, 86_400 * 7),
+});
+
+type Env = z.infer<typeof EnvSchema>;
+
+/** How to fix each variable, shown next to its problem. */
+const fixes: Record<keyof Env, string> = {
+  DISCORD_TOKEN:
+    'create an application at https://discord.com/developers/applications, open Bot → Reset Token, and put DISCORD_TOKEN=<token> in .env (see .env.example)',
+  DISCORD_API_URL: 'leave it unset for Discord itself, or set the REST base of a proxy or emulator, e.g. http://127.0.0.1:3000/api',
+  DEV_GUILD_ID: 'set it to the id of your test server (Developer Mode → right-click the server → Copy Server ID), or unset it',
+  OPENAI_API_KEY: 'set OPENAI_API_KEY to your provider key (any text works for local servers that ignore it)',
+  OPENAI_BASE_URL: 'set the base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1',
+  DEFAULT_MODEL: 'set a model name your endpoint serves, e.g. gpt-4o-mini',
+  VISION_MODELS: 'a comma-separated list of model names or prefixes that accept images',
+  DATABASE_URL: 'unset it to use the embedded PGlite database, or set e.g. postgres://user:password@host:5432/matryoshka',
+  DATABASE_POOL_SIZE: 'a whole number of connections from 1 to 100',
+  DATABASE_CONNECT_TIMEOUT_SECONDS: 'a whole number of seconds from 1 to 600',
+  DATA_DIR: 'a directory the bot may write to (PGlite keeps its database there)',
+  LOG_LEVEL: 'one of trace, debug, info, warn, error, fatal, silent',
+  LOG_PROMPTS: 'true or false',
+  HTTP_HOST: 'an address to listen on, e.g. 0.0.0.0 or 127.0.0.1',
+  HTTP_PORT: 'a port from 0 to 65535 (0 picks a free one)',
+  CONTEXT_TOKEN_BUDGET: 'a whole number of tokens from 1000 to 2000000',
+  REPLY_TOKEN_RESERVE: 'a whole number of tokens from 16 to 200000',
+  SUMMARY_TRIGGER: 'a fraction between 0 and 1, e.g. 0.6',
+  LEASE_SECONDS: 'a whole number of seconds from 1 to 3600',
+  LLM_TIMEOUT_SECONDS: 'a whole number of seconds from 1 to 3600',
+  LLM_RETRIES: 'a whole number from 0 to 10',
+  WORKER_CONCURRENCY: 'a whole number from 1 to 256',
+  STREAM_EDIT_INTERVAL_MS: 'a whole number of milliseconds from 200 to 60000',
+  HELPER_MAX_DEPTH: 'a whole number from 1 to 10',
+  HELPER_MAX_FANOUT: 'a whole number from 1 to 25',
+  HELPER_MAX_LIVE_PER_GUILD: 'a whole number from 1 to 1000',
+  HELPER_TREE_TOKEN_BUDGET: 'a whole number of tokens',
+  SCHEDULES_PER_GUILD: 'a whole number from 1 to 1000',
+  SCHEDULE_MIN_INTERVAL_SECONDS: 'a whole number of seconds, at least 1',
+};
+
+function toConfig(env: Env) {
+  return {
+    discord: { token: env.DISCORD_TOKEN, apiUrl: env.DISCORD_API_URL, devGuildId: env.DEV_GUILD_ID },
+    llm: {
+      // Local OpenAI-compatible servers ignore the key, but the SDK refuses an empty one.
+      apiKey: env.OPENAI_API_KEY ?? 'unused',
+      baseUrl: env.OPENAI_BASE_URL,
+      defaultModel: env.DEFAULT_MODEL,
+      visionModels: env.VISION_MODELS.split(',').map((name) => name.trim()).filter(Boolean),
+      timeoutMs: env.LLM_TIMEOUT_SECONDS * 1000,
+      retries: env.LLM_RETRIES,
+    },
+    database: {
+      url: env.DATABASE_URL,
+      dataDir: env.DATA_DIR,
+      poolSize: env.DATABASE_POOL_SIZE,
+      connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
+    },
+    log: { level: env.LOG_LEVEL, prompts: env.LOG_PROMPTS },
+    http: { host: env.HTTP_HOST, port: env.HTTP_PORT },
+    context: {
+      tokenBudget: env.CONTEXT_TOKEN_BUDGET,
+      replyTokenReserve: env.REPLY_TOKEN_RESERVE,
+      summaryTrigger: env.SUMMARY_TRIGGER,
+    },
+    worker: {
+      leaseMs: env.LEASE_SECONDS * 1000,
+      concurrency: env.WORKER_CONCURRENCY,
+      streamEditIntervalMs: env.STREAM_EDIT_INTERVAL_MS,
+    },
+    helpers: {
+      maxDepth: env.HELPER_MAX_DEPTH,
+      maxFanout: env.HELPER_MAX_FANOUT,
+      maxLivePerGuild: env.HELPER_MAX_LIVE_PER_GUILD,
+      treeTokenBudget: env.HELPER_TREE_TOKEN_BUDGET,
+    },
+    schedules: { perGuild: env.SCHEDULES_PER_GUILD, minIntervalSeconds: env.SCHEDULE_MIN_INTERVAL_SECONDS },
+  };
+}
+
+export type Config = ReturnType<typeof toConfig>;
+
+/** Every configuration problem at once; `message` is what a person reads. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Configuration is not valid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Exit code for a configuration error (EX_CONFIG from sysexits.h). */
+export const CONFIG_ERROR_EXIT_CODE = 78;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Parses the environment. Empty strings count as unset (a blank line in .env means "default").
+ * @throws ConfigError listing every problem with its fix.
+ */
+export function loadConfig(source: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const result = EnvSchema.safeParse(present);
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const name = String(issue.path[0]) as keyof Env;
+        const what = present[name] === undefined ? 'is missing' : `is not valid (${issue.message})`;
+        return `${name} ${what}: ${fixes[name] ?? issue.message}`;
+      });
+  const usesOpenAi = (present.OPENAI_BASE_URL ?? 'https://api.openai.com').startsWith('https://api.openai.com');
+  if (usesOpenAi && present.OPENAI_API_KEY === undefined) {
+    problems.push(`OPENAI_API_KEY is missing: ${fixes.OPENAI_API_KEY}`);
+  }
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(toConfig(result.data));
+}

@@ -1,0 +1,113 @@
+import { resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import type { Logger } from 'pino';
+import postgres from 'postgres';
+import { lockDataDir } from './dataDirLock.js';
+import { type Database, type DatabaseHandle, executeRows } from './database.js';
+import * as schema from './schema.js';
+
+export interface DatabaseOptions {
+  /** postgres:// URL; absent means embedded PGlite under `dataDir`. */
+  url?: string | undefined;
+  dataDir: string;
+  poolSize: number;
+  /** How long to keep retrying an unreachable server before giving up. */
+  connectTimeoutMs: number;
+}
+
+/** The database could not be opened; `message` says what to do. */
+export class DatabaseOpenError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+/** Opens PGlite or a postgres.js pool, whichever the options name. @throws DatabaseOpenError */
+export function openDatabase(options: DatabaseOptions, logger: Logger): Promise<DatabaseHandle> {
+  return options.url ? openPostgres(options.url, options, logger) : openPglite(resolve(options.dataDir, 'pglite'), logger);
+}
+
+/** The URL without its password, for logs and reports. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
+function handleFor(db: Database, driver: DatabaseHandle['driver'], location: string, close: () => Promise<void>): DatabaseHandle {
+  return { db, driver, location, rows: (query) => executeRows(db, query), close };
+}
+
+/** Opens (creating if needed) an embedded database in `directory`, locked to this process. */
+export async function openPglite(directory: string, logger: Logger): Promise<DatabaseHandle> {
+  const unlock = lockDataDir(directory);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(directory);
+  } catch (error) {
+    unlock();
+    throw new DatabaseOpenError(
+      `Could not open the PGlite database in ${directory}: ${(error as Error).message}. ` +
+        'Check that the directory is writable and holds a PGlite database (or is empty), or set DATA_DIR elsewhere.',
+      { cause: error },
+    );
+  }
+  logger.info({ driver: 'pglite', directory }, 'database opened');
+  const db = drizzlePglite(client, { schema }) as unknown as Database;
+  return handleFor(db, 'pglite', directory, async () => {
+    await client.close();
+    unlock();
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+
+/** Connects a bounded pool, retrying with backoff while the server is unreachable. */
+export async function openPostgres(url: string, options: DatabaseOptions, logger: Logger): Promise<DatabaseHandle> {
+  const location = redactUrl(url);
+  const client = postgres(url, {
+    max: options.poolSize,
+    onnotice: () => {},
+    connect_timeout: 10,
+  });
+  const deadline = Date.now() + options.connectTimeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client`select 1`;
+      break;
+    } catch (error) {
+      const waitMs = Math.min(500 * 2 ** (attempt - 1), 5000, Math.max(0, deadline - Date.now()));
+      if (waitMs <= 0) {
+        await client.end({ timeout: 1 });
+        throw new DatabaseOpenError(
+          `Could not connect to PostgreSQL at ${location} within ${Math.round(options.connectTimeoutMs / 1000)} s: ` +
+            `${(error as Error).message}. Check that the server is running and DATABASE_URL is right.`,
+          { cause: error },
+        );
+      }
+      logger.warn({ attempt, location, err: error, retryInMs: waitMs }, 'database unreachable, retrying');
+      await sleep(waitMs);
+    }
+  }
+  logger.info({ driver: 'postgres', location }, 'database connected');
+  const db = drizzlePostgres(client, { schema }) as unknown as Database;
+  return handleFor(db, 'postgres', location, () => client.end({ timeout: 5 }));
+}
+
+/** True when the database answers a trivial query. */
+export async function isReachable(handle: DatabaseHandle): Promise<boolean> {
+  try {
+    await handle.rows(sql`select 1`);
+    return true;
+  } catch {
+    return false;
+  }
+}
