@@ -1,0 +1,45 @@
+import { startApp } from './app.js';
+import { DataDirLockedError } from './db/dataDirLock.js';
+import { DatabaseOpenError } from './db/openDatabase.js';
+import { loadConfigOrExit } from './environment.js';
+import { createLogger } from './logger.js';
+
+/** How long shutdown may take before the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+const config = loadConfigOrExit();
+const logger = createLogger(config.log.level);
+
+process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+
+try {
+  const app = await startApp(config, logger);
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      logger.error({ deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown took too long, exiting anyway');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+} catch (error) {
+  if (error instanceof DatabaseOpenError || error instanceof DataDirLockedError) {
+    logger.fatal({ err: error }, 'cannot start');
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    logger.fatal({ err: error }, 'startup failed');
+  }
+  process.exit(1);
+}
