@@ -159,6 +159,7 @@ ALTER TABLE "turns" ADD CONSTRAINT "turns_agent_id_agents_id_fk" FOREIGN KEY ("a
 ALTER TABLE "usage" ADD CONSTRAINT "usage_agent_id_agents_id_fk" FOREIGN KEY ("agent_id") REFERENCES "public"."agents"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "agents_channel_id_key" ON "agents" USING btree ("channel_id");--> statement-breakpoint
 CREATE INDEX "agents_queue_idx" ON "agents" USING btree ("queued_at") WHERE "agents"."status" = 'queued';--> statement-breakpoint
+CREATE INDEX "agents_lease_idx" ON "agents" USING btree ("lease_expires_at") WHERE "agents"."status" = 'running';--> statement-breakpoint
 CREATE INDEX "agents_guild_idx" ON "agents" USING btree ("guild_id");--> statement-breakpoint
 CREATE INDEX "agents_parent_idx" ON "agents" USING btree ("parent_id");--> statement-breakpoint
 CREATE INDEX "memories_agent_idx" ON "memories" USING btree ("agent_id");--> statement-breakpoint

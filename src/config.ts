@@ -37,8 +37,10 @@ const EnvSchema = z.object({
   LEASE_SECONDS: positiveInt(60, 3600),
   LLM_TIMEOUT_SECONDS: positiveInt(120, 3600),
   LLM_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  LLM_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(1000),
   WORKER_CONCURRENCY: positiveInt(8, 256),
   STREAM_EDIT_INTERVAL_MS: z.coerce.number().int().min(200).max(60_000).default(1000),
+  WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   HELPER_MAX_DEPTH: positiveInt(3, 10),
   HELPER_MAX_FANOUT: positiveInt(5, 25),
   HELPER_MAX_LIVE_PER_GUILD: positiveInt(20, 1000),
@@ -48,6 +50,9 @@ const EnvSchema = z.object({
 });
 
 type Env = z.infer<typeof EnvSchema>;
+
+/** The name of every variable the configuration reads (for .env.example and its test). */
+export const CONFIG_VARIABLES = Object.freeze(Object.keys(EnvSchema.shape) as Array<keyof Env>);
 
 /** How to fix each variable, shown next to its problem. */
 const fixes: Record<keyof Env, string> = {
@@ -73,7 +78,9 @@ const fixes: Record<keyof Env, string> = {
   LEASE_SECONDS: 'a whole number of seconds from 1 to 3600',
   LLM_TIMEOUT_SECONDS: 'a whole number of seconds from 1 to 3600',
   LLM_RETRIES: 'a whole number from 0 to 10',
+  LLM_RETRY_BASE_MS: 'a whole number of milliseconds from 1 to 60000 (backoff is this, ×4, ×16…)',
   WORKER_CONCURRENCY: 'a whole number from 1 to 256',
+  WORKER_POLL_MS: 'a whole number of milliseconds from 10 to 60000',
   STREAM_EDIT_INTERVAL_MS: 'a whole number of milliseconds from 200 to 60000',
   HELPER_MAX_DEPTH: 'a whole number from 1 to 10',
   HELPER_MAX_FANOUT: 'a whole number from 1 to 25',
@@ -94,6 +101,7 @@ function toConfig(env: Env) {
       visionModels: env.VISION_MODELS.split(',').map((name) => name.trim()).filter(Boolean),
       timeoutMs: env.LLM_TIMEOUT_SECONDS * 1000,
       retries: env.LLM_RETRIES,
+      retryBaseMs: env.LLM_RETRY_BASE_MS,
     },
     database: {
       url: env.DATABASE_URL,
@@ -112,6 +120,7 @@ function toConfig(env: Env) {
       leaseMs: env.LEASE_SECONDS * 1000,
       concurrency: env.WORKER_CONCURRENCY,
       streamEditIntervalMs: env.STREAM_EDIT_INTERVAL_MS,
+      pollMs: env.WORKER_POLL_MS,
     },
     helpers: {
       maxDepth: env.HELPER_MAX_DEPTH,
@@ -125,11 +134,24 @@ function toConfig(env: Env) {
 
 export type Config = ReturnType<typeof toConfig>;
 
+/** One configuration problem, kept apart so tools such as `doctor` can show the fix on its own. */
+export interface ConfigProblem {
+  variable: string;
+  /** What is wrong, e.g. "is missing". */
+  problem: string;
+  fix: string;
+}
+
 /** Every configuration problem at once; `message` is what a person reads. */
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
+  /** Each problem as one line: "<variable> <problem>: <fix>". */
+  readonly problems: readonly string[];
+
+  constructor(readonly issues: readonly ConfigProblem[]) {
+    const problems = issues.map(({ variable, problem, fix }) => `${variable} ${problem}: ${fix}`);
     super(`Configuration is not valid:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'ConfigError';
+    this.problems = problems;
   }
 }
 
@@ -151,16 +173,16 @@ function deepFreeze<T>(value: T): T {
 export function loadConfig(source: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const result = EnvSchema.safeParse(present);
-  const problems = result.success
+  const problems: ConfigProblem[] = result.success
     ? []
     : result.error.issues.map((issue) => {
         const name = String(issue.path[0]) as keyof Env;
-        const what = present[name] === undefined ? 'is missing' : `is not valid (${issue.message})`;
-        return `${name} ${what}: ${fixes[name] ?? issue.message}`;
+        const problem = present[name] === undefined ? 'is missing' : `is not valid (${issue.message})`;
+        return { variable: name, problem, fix: fixes[name] ?? issue.message };
       });
   const usesOpenAi = (present.OPENAI_BASE_URL ?? 'https://api.openai.com').startsWith('https://api.openai.com');
   if (usesOpenAi && present.OPENAI_API_KEY === undefined) {
-    problems.push(`OPENAI_API_KEY is missing: ${fixes.OPENAI_API_KEY}`);
+    problems.push({ variable: 'OPENAI_API_KEY', problem: 'is missing', fix: fixes.OPENAI_API_KEY });
   }
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
   return deepFreeze(toConfig(result.data));

@@ -1,11 +1,11 @@
-import type { SQL } from 'drizzle-orm';
+import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import type * as schema from './schema.js';
 
 /** The drizzle API both drivers share; repositories are written against this alone. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** A transaction handle: inside `db.transaction`, always use it, never `db` (PGlite would deadlock). */
-export type Transaction = PgTransaction<PgQueryResultHKT, typeof schema>;
+export type Transaction = PgTransaction<PgQueryResultHKT, typeof schema, ExtractTablesWithRelations<typeof schema>>;
 /** Either: repository methods accept both so that callers can compose them in one transaction. */
 export type Executor = Database | Transaction;
 

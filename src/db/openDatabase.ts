@@ -76,7 +76,9 @@ export async function openPostgres(url: string, options: DatabaseOptions, logger
   const client = postgres(url, {
     max: options.poolSize,
     onnotice: () => {},
-    connect_timeout: 10,
+    // Per attempt, in seconds: never longer than the whole budget, or one attempt against an
+    // unanswering host would outlast DATABASE_CONNECT_TIMEOUT_SECONDS.
+    connect_timeout: Math.max(1, Math.min(10, Math.ceil(options.connectTimeoutMs / 1000))),
   });
   const deadline = Date.now() + options.connectTimeoutMs;
   for (let attempt = 1; ; attempt++) {

@@ -100,6 +100,7 @@ export const agents = pgTable(
   (table) => [
     uniqueIndex('agents_channel_id_key').on(table.channelId),
     index('agents_queue_idx').on(table.queuedAt).where(sql`${table.status} = 'queued'`),
+    index('agents_lease_idx').on(table.leaseExpiresAt).where(sql`${table.status} = 'running'`),
     index('agents_guild_idx').on(table.guildId),
     index('agents_parent_idx').on(table.parentId),
   ],

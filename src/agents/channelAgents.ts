@@ -1,0 +1,108 @@
+import { userError } from './errors.js';
+import { type PersonaChanges, applyPersonaChanges } from './persona.js';
+import type { PersonaResolver } from './personaResolver.js';
+import type { EngineStores } from './ports.js';
+import { FACT_MAX_CHARACTERS, FACTS_PER_AGENT_MAX } from './tools/remember.js';
+import type { Agent, ChannelRef, Fact, Persona, ReplyMode, UsageTotals } from './types.js';
+
+/** Where a command was used: the channel, and its parent when it is a thread. */
+export interface CommandPlace extends ChannelRef {
+  parentChannelId: string | null;
+  /** The invoking user, for DM usage. */
+  userId: string;
+}
+
+/**
+ * What slash commands do to a channel's agent. Every method works on the agent of the channel
+ * the command came from, which is how guild isolation holds: no id from a user reaches another
+ * channel's data.
+ */
+export class ChannelAgents {
+  constructor(
+    private readonly stores: EngineStores,
+    private readonly personas: PersonaResolver,
+    private readonly onQueued: () => void,
+  ) {}
+
+  async agentFor(place: CommandPlace): Promise<Agent> {
+    const existing = await this.stores.agents.findByChannel(place.channelId);
+    if (existing) return existing;
+    return this.stores.agents.getOrCreateChannelAgent(place, await this.personas.forNewAgent(place, place.parentChannelId));
+  }
+
+  async setMode(place: CommandPlace, mode: ReplyMode): Promise<void> {
+    await this.stores.agents.setReplyMode((await this.agentFor(place)).id, mode);
+  }
+
+  async persona(place: CommandPlace): Promise<Persona> {
+    return (await this.agentFor(place)).persona;
+  }
+
+  /** @throws AppError (user) when a field is invalid; nothing is changed then. */
+  async changePersona(place: CommandPlace, changes: PersonaChanges): Promise<Persona> {
+    const agent = await this.agentFor(place);
+    const persona = applyPersonaChanges(agent.persona, changes);
+    await this.stores.agents.setPersona(agent.id, persona);
+    return persona;
+  }
+
+  async resetPersona(place: CommandPlace): Promise<Persona> {
+    const agent = await this.agentFor(place);
+    const persona = await this.personas.forNewAgent(place, place.parentChannelId);
+    await this.stores.agents.setPersona(agent.id, persona);
+    return persona;
+  }
+
+  async facts(place: CommandPlace): Promise<Fact[]> {
+    return this.stores.memory.facts((await this.agentFor(place)).id, FACTS_PER_AGENT_MAX);
+  }
+
+  /** @throws AppError (user) for an empty or over-long fact, or a full memory. */
+  async addFact(place: CommandPlace, content: string): Promise<Fact> {
+    const fact = content.trim();
+    if (!fact) throw userError('empty_fact', 'The fact is empty: write what I should remember.');
+    if (fact.length > FACT_MAX_CHARACTERS) {
+      throw userError('fact_too_long', `A fact can be at most ${FACT_MAX_CHARACTERS} characters (this one has ${fact.length}).`);
+    }
+    const agent = await this.agentFor(place);
+    if ((await this.stores.memory.countFacts(agent.id)) >= FACTS_PER_AGENT_MAX) {
+      throw userError('memory_full', `Memory is full (${FACTS_PER_AGENT_MAX} facts): remove some with /memory forget first.`);
+    }
+    return this.stores.memory.addFact(agent, fact, place.userId);
+  }
+
+  /** @throws AppError (user) when this channel has no such fact. */
+  async forgetFact(place: CommandPlace, factId: number): Promise<void> {
+    const removed = await this.stores.memory.forgetFact((await this.agentFor(place)).id, factId);
+    if (!removed) throw userError('unknown_fact', `This channel has no fact #${factId}. See /memory show for the ids.`);
+  }
+
+  async clearFacts(place: CommandPlace): Promise<number> {
+    return this.stores.memory.clearFacts((await this.agentFor(place)).id);
+  }
+
+  async reset(place: CommandPlace, options: { dropFacts: boolean; wipe: boolean }): Promise<void> {
+    await this.stores.agents.resetConversation((await this.agentFor(place)).id, options);
+  }
+
+  /** Tokens of this channel and of its guild (or, in a DM, of this user's DMs). */
+  async usage(place: CommandPlace): Promise<{ channel: UsageTotals; scope: UsageTotals; scopeName: 'guild' | 'your DMs' }> {
+    const channel = await this.stores.usage.totals({ channelId: place.channelId });
+    if (place.guildId) return { channel, scope: await this.stores.usage.totals({ guildId: place.guildId }), scopeName: 'guild' };
+    return { channel, scope: await this.stores.usage.totals({ dmUserId: place.userId }), scopeName: 'your DMs' };
+  }
+
+  /**
+   * Queues the agent again after a failed turn. The agent must be this channel's: a button
+   * copied elsewhere cannot touch another channel.
+   * @throws AppError (user) when it is not.
+   */
+  async retry(place: CommandPlace, agentId: number): Promise<void> {
+    const agent = await this.stores.agents.getById(agentId);
+    if (!agent || agent.channelId !== place.channelId) {
+      throw userError('retry_elsewhere', 'This Retry button belongs to another channel.');
+    }
+    await this.stores.agents.enqueue(agent.id);
+    this.onQueued();
+  }
+}

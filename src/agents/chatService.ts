@@ -1,0 +1,57 @@
+import type { EngineStores } from './ports.js';
+import { withTokenCount } from './promptMessages.js';
+import type { PersonaResolver } from './personaResolver.js';
+import type { AttachmentInfo, ChannelRef } from './types.js';
+
+/** A Discord message as the engine needs it, already reduced to plain data by the adapter. */
+export interface IncomingMessage extends ChannelRef {
+  /** The parent channel when the message is in a thread. */
+  parentChannelId: string | null;
+  isDirect: boolean;
+  /** The bot was mentioned or replied to. */
+  addressed: boolean;
+  messageId: string;
+  authorId: string;
+  authorName: string;
+  content: string;
+  replyToText: string | null;
+  attachments: AttachmentInfo[];
+}
+
+export type ReceiveResult = 'ignored' | 'duplicate' | 'queued';
+
+/**
+ * Decides whether the channel's agent answers a message and, if so, stores it and queues the
+ * agent in one transaction: from then on, nothing that happens to this process loses it.
+ */
+export class ChatService {
+  constructor(
+    private readonly stores: EngineStores,
+    private readonly personas: PersonaResolver,
+    private readonly onQueued: () => void,
+  ) {}
+
+  async receive(message: IncomingMessage): Promise<ReceiveResult> {
+    const agent = await this.stores.agents.findByChannel(message.channelId);
+    const mode = message.isDirect ? 'all' : (agent?.replyMode ?? 'mention');
+    if (mode === 'off') return 'ignored';
+    if (mode === 'mention' && !message.addressed) return 'ignored';
+    const persona = agent?.persona ?? (await this.personas.forNewAgent(message, message.parentChannelId));
+    const { accepted } = await this.stores.agents.acceptUserMessage(
+      message,
+      persona,
+      withTokenCount({
+        role: 'user',
+        content: message.content,
+        authorId: message.authorId,
+        authorName: message.authorName,
+        discordMessageId: message.messageId,
+        replyToText: message.replyToText,
+        attachments: message.attachments.length > 0 ? message.attachments : null,
+      }),
+    );
+    if (!accepted) return 'duplicate';
+    this.onQueued();
+    return 'queued';
+  }
+}

@@ -1,0 +1,145 @@
+import type { MemoryStore, MessageStore, PromptMessage, ToolSpec } from './ports.js';
+import { renderMessage } from './promptMessages.js';
+import { IMAGE_PART_TOKENS, REQUEST_OVERHEAD_TOKENS, countMessageTokens, countTextTokens, withSafetyMargin } from './tokens.js';
+import type { Agent, Fact, StoredMessage } from './types.js';
+
+export interface ContextLimits {
+  /** Prompt tokens per turn, everything included. */
+  tokenBudget: number;
+}
+
+export interface BuiltContext {
+  messages: PromptMessage[];
+  /** The prompt's size with the safety margin, as compared against the budget. */
+  promptTokens: number;
+  /** How many stored messages were left out for lack of room. */
+  omittedMessages: boolean;
+}
+
+/** Shares of the budget that facts and the summary may take, so history always has room. */
+const FACTS_SHARE = 0.15;
+const SUMMARY_SHARE = 0.2;
+const MAX_FACTS = 200;
+const PAGE_SIZE = 100;
+
+/**
+ * Assembles a prompt within the token budget: the persona (a stable prefix, for provider prompt
+ * caching), facts and the rolling summary, then the newest messages that fit. Each stored
+ * message carries its token count, so no history is re-tokenised and the cost does not grow
+ * with the length of the conversation.
+ */
+export class ContextBuilder {
+  private readonly tokenCache = new Map<string, number>();
+
+  constructor(
+    private readonly stores: { messages: MessageStore; memory: MemoryStore },
+    private readonly limits: ContextLimits,
+  ) {}
+
+  /**
+   * @param imageUrlsFor image URLs to show for a message (only those of the current turn).
+   */
+  async build(agent: Agent, tools: ToolSpec[], imageUrlsFor: (message: StoredMessage) => string[] = () => []): Promise<BuiltContext> {
+    const persona: PromptMessage = { role: 'system', content: personaPrompt(agent) };
+    const memory = memoryPrompt(await this.stores.memory.facts(agent.id, MAX_FACTS), agent.summary, this.limits.tokenBudget);
+    const fixed = [persona, ...(memory ? [memory] : [])];
+    let used = REQUEST_OVERHEAD_TOKENS + this.cachedCount(fixed, tools);
+    const budget = this.limits.tokenBudget;
+
+    const history: PromptMessage[] = [];
+    const group: PromptMessage[] = [];
+    let groupTokens = 0;
+    let omitted = false;
+    const afterId = Math.max(agent.historyStartId, agent.summaryThroughId);
+    let beforeId: number | undefined;
+    scan: for (;;) {
+      const page = await this.stores.messages.newestMessages(agent.id, { afterId, beforeId, limit: PAGE_SIZE });
+      for (const message of page) {
+        const images = imageUrlsFor(message);
+        group.unshift(renderMessage(message, images));
+        groupTokens += message.tokenCount + images.length * IMAGE_PART_TOKENS;
+        // A tool result cannot stand without the assistant message that called the tool.
+        if (message.role === 'tool') continue;
+        if (withSafetyMargin(used + groupTokens) > budget) {
+          omitted = true;
+          break scan;
+        }
+        history.unshift(...group);
+        used += groupTokens;
+        group.length = 0;
+        groupTokens = 0;
+      }
+      if (page.length < PAGE_SIZE) break;
+      beforeId = page.at(-1)!.id;
+    }
+    if (history.length === 0 && omitted) {
+      const squeezed = squeezeNewest(group, budget - withSafetyMargin(used));
+      if (squeezed) {
+        history.push(squeezed.message);
+        used += squeezed.tokens;
+      }
+    }
+    return { messages: [...fixed, ...history], promptTokens: withSafetyMargin(used), omittedMessages: omitted };
+  }
+
+  /** Persona, memory and tool schemas repeat turn after turn: count each text once. */
+  private cachedCount(messages: PromptMessage[], tools: ToolSpec[]): number {
+    let total = 0;
+    for (const message of messages) total += this.cached(`${message.role}\u0000${message.content as string}`, () => countMessageTokens(message));
+    if (tools.length > 0) {
+      const json = JSON.stringify(tools);
+      total += this.cached(json, () => countTextTokens(json));
+    }
+    return total;
+  }
+
+  private cached(key: string, count: () => number): number {
+    let value = this.tokenCache.get(key);
+    if (value === undefined) {
+      if (this.tokenCache.size > 1000) this.tokenCache.clear();
+      value = count();
+      this.tokenCache.set(key, value);
+    }
+    return value;
+  }
+}
+
+/** When even the newest message does not fit, its text is cut to what does. */
+function squeezeNewest(group: PromptMessage[], room: number): { message: PromptMessage; tokens: number } | null {
+  const newest = group.at(-1);
+  if (!newest || newest.role !== 'user') return null;
+  const text = typeof newest.content === 'string' ? newest.content : newest.content.map((part) => ('text' in part ? part.text : '')).join('');
+  for (let characters = Math.floor(room * 2.4); characters > 0; characters = Math.floor(characters * 0.8)) {
+    const message: PromptMessage = { role: 'user', content: `${text.slice(0, characters)}… [cut to fit the context]` };
+    const tokens = countMessageTokens(message);
+    if (withSafetyMargin(tokens) <= room) return { message, tokens };
+  }
+  return null;
+}
+
+function personaPrompt(agent: Agent): string {
+  return `${agent.persona.instructions}\n\nYour name is ${agent.persona.name}. You are talking in a Discord channel.`;
+}
+
+/** Facts (newest kept first) and the summary, each held to its share of the budget. */
+function memoryPrompt(facts: Fact[], summary: string | null, budget: number): PromptMessage | null {
+  const sections: string[] = [];
+  const factLines: string[] = [];
+  let factTokens = 0;
+  for (const fact of [...facts].reverse()) {
+    const line = `- [#${fact.id}] ${fact.content}`;
+    factTokens += countTextTokens(line) + 1;
+    if (factTokens > budget * FACTS_SHARE) break;
+    factLines.unshift(line);
+  }
+  if (factLines.length > 0) sections.push(`Facts you remember (ids in brackets):\n${factLines.join('\n')}`);
+  if (summary) sections.push(`Summary of the earlier conversation:\n${clipToTokens(summary, budget * SUMMARY_SHARE)}`);
+  return sections.length > 0 ? { role: 'system', content: sections.join('\n\n') } : null;
+}
+
+function clipToTokens(text: string, maxTokens: number): string {
+  if (countTextTokens(text) <= maxTokens) return text;
+  let characters = Math.floor(maxTokens * 3);
+  while (characters > 0 && countTextTokens(text.slice(0, characters)) > maxTokens) characters = Math.floor(characters * 0.9);
+  return `${text.slice(0, characters)}…`;
+}

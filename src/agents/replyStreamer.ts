@@ -1,0 +1,116 @@
+import type { Logger } from './logger.js';
+import { chunkNonce } from './nonce.js';
+import type { ChatGateway, MessageAction, OutboxStore } from './ports.js';
+import { splitReply } from './splitReply.js';
+import type { Agent, PostedChunk, Turn } from './types.js';
+
+/** Discord shows "typing…" for about 10 s; renew it a little before that. */
+const TYPING_RENEW_MS = 8000;
+
+/**
+ * Shows a reply while it is generated: posted as soon as text arrives, edited at most once per
+ * interval, split into Discord-sized messages. Every chunk is recorded before it is posted and
+ * its message id saved the moment the post returns, so a turn resumed after a crash edits what
+ * it already posted and posts only what is missing.
+ */
+export class ReplyStreamer {
+  private posted = new Map<number, PostedChunk>();
+  private latestText = '';
+  private lastFlushAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private typingTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly deps: { gateway: ChatGateway; outbox: OutboxStore; logger: Logger },
+    private readonly agent: Agent,
+    private readonly turn: Turn,
+    private readonly editIntervalMs: number,
+  ) {}
+
+  /** Loads what an earlier attempt of this turn already posted, and starts the typing indicator. */
+  async start(): Promise<void> {
+    for (const chunk of await this.deps.outbox.postedChunks(this.turn.id)) this.posted.set(chunk.chunkIndex, chunk);
+    this.keepTyping();
+  }
+
+  /** The whole reply so far; shown now or at the next allowed edit. */
+  update(text: string): void {
+    if (this.closed || text === this.latestText) return;
+    this.latestText = text;
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastFlushAt + this.editIntervalMs - Date.now());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.enqueueFlush(this.latestText);
+    }, wait);
+  }
+
+  /** Shows the final text (with optional buttons under its last message) and removes leftovers. */
+  async finish(text: string, actions?: MessageAction[]): Promise<string[]> {
+    this.stop();
+    await this.flushing;
+    this.latestText = text;
+    await this.flush(text, actions);
+    const count = splitReply(text).length;
+    for (const [index, chunk] of this.posted) {
+      if (index < count) continue;
+      await this.deps.gateway.deleteMessage({ channelId: chunk.channelId, messageId: chunk.discordMessageId });
+      await this.deps.outbox.removeChunk(this.turn.id, index);
+      this.posted.delete(index);
+    }
+    return [...this.posted.values()].map((chunk) => chunk.discordMessageId);
+  }
+
+  /** Stops streaming without a final text (the turn failed). */
+  async abandon(): Promise<void> {
+    this.stop();
+    await this.flushing.catch(() => {});
+  }
+
+  private stop(): void {
+    this.closed = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.typingTimer);
+    this.timer = undefined;
+    this.typingTimer = undefined;
+  }
+
+  private keepTyping(): void {
+    if (this.closed || this.posted.size > 0) return;
+    this.deps.gateway.sendTyping(this.agent.channelId).catch((error: unknown) => {
+      this.deps.logger.debug({ err: error, channelId: this.agent.channelId }, 'typing indicator failed');
+    });
+    this.typingTimer = setTimeout(() => this.keepTyping(), TYPING_RENEW_MS);
+  }
+
+  private enqueueFlush(text: string): void {
+    this.flushing = this.flushing
+      .then(() => (this.closed ? undefined : this.flush(text)))
+      .catch((error: unknown) => this.deps.logger.warn({ err: error, turnId: this.turn.id }, 'streaming edit failed; the final edit will retry'));
+  }
+
+  private async flush(text: string, actions?: MessageAction[]): Promise<void> {
+    this.lastFlushAt = Date.now();
+    const chunks = splitReply(text);
+    for (const [index, content] of chunks.entries()) {
+      const chunkActions = index === chunks.length - 1 ? actions : undefined;
+      const existing = this.posted.get(index);
+      if (existing) {
+        if (existing.content === content && !chunkActions) continue;
+        await this.deps.gateway.editMessage({ channelId: existing.channelId, messageId: existing.discordMessageId, content, actions: chunkActions });
+        await this.deps.outbox.recordPosted(this.turn.id, index, existing.discordMessageId, content);
+        this.posted.set(index, { ...existing, content });
+        continue;
+      }
+      const nonce = chunkNonce(this.turn.id, index);
+      const channelId = this.agent.channelId;
+      await this.deps.outbox.recordPending({ turnId: this.turn.id, agent: this.agent, chunkIndex: index, channelId, content, nonce });
+      const messageId = await this.deps.gateway.postMessage({ channelId, content, nonce, actions: chunkActions });
+      await this.deps.outbox.recordPosted(this.turn.id, index, messageId, content);
+      this.posted.set(index, { chunkIndex: index, channelId, discordMessageId: messageId, content });
+      clearTimeout(this.typingTimer);
+    }
+  }
+}

@@ -1,0 +1,9 @@
+import { forgetTool } from './forget.js';
+import { recallTool } from './recall.js';
+import { rememberTool } from './remember.js';
+import { Toolbox } from './tool.js';
+
+/** Every tool an agent can be given; personas choose among them. */
+export function createToolbox(): Toolbox {
+  return new Toolbox([rememberTool, forgetTool, recallTool]);
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import type { ChatGateway, EngineStores, ToolSpec } from '../ports.js';
+import type { Agent, ToolCall, Turn } from '../types.js';
+
+/** What a tool may use while it runs: the agent, the turn, and who asked. */
+export interface ToolContext {
+  agent: Agent;
+  turn: Turn;
+  /** The user whose message started the turn; tools act with their permissions. */
+  requestedBy: string | null;
+  stores: EngineStores;
+  gateway: ChatGateway;
+}
+
+/** A tool the model can call: its arguments are validated before it runs. */
+export interface Tool<Args = unknown> {
+  name: string;
+  description: string;
+  parameters: z.ZodType<Args>;
+  /** Returns the text the model reads as the result; refusals are results too, not throws. */
+  execute(args: Args, context: ToolContext): Promise<string>;
+}
+
+/** Keeps each tool's type when tools of different argument types share a list. */
+export function defineTool<Args>(tool: Tool<Args>): Tool<unknown> {
+  return tool as Tool<unknown>;
+}
+
+/** Tool results longer than this are cut: one result must not crowd out the conversation. */
+export const TOOL_RESULT_MAX_CHARACTERS = 8000;
+
+/** The tools one agent may use, and how the model's calls to them are run. */
+export class Toolbox {
+  private readonly byName: Map<string, Tool>;
+
+  constructor(tools: readonly Tool[]) {
+    this.byName = new Map(tools.map((tool) => [tool.name, tool]));
+  }
+
+  /** Only the tools the persona allows (all of them when it names none). */
+  forPersona(allowed: string[] | null): Toolbox {
+    return allowed === null ? this : new Toolbox([...this.byName.values()].filter((tool) => allowed.includes(tool.name)));
+  }
+
+  specs(): ToolSpec[] {
+    return [...this.byName.values()].map((tool) => ({
+      type: 'function',
+      function: {
+        name: tool.name,
+        description: tool.description,
+        parameters: z.toJSONSchema(tool.parameters, { target: 'draft-7' }) as Record<string, unknown>,
+      },
+    }));
+  }
+
+  /**
+   * Runs one call. Malformed or invalid arguments, unknown tools and tool failures become
+   * results that tell the model what went wrong, so it can correct itself; nothing throws.
+   */
+  async run(call: ToolCall, context: ToolContext): Promise<{ result: string; ok: boolean }> {
+    const tool = this.byName.get(call.name);
+    if (!tool) return { result: `Error: there is no tool named "${call.name}".`, ok: false };
+    let raw: unknown;
+    try {
+      raw = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);
+    } catch (error) {
+      return { result: `Error: the arguments were not valid JSON (${(error as Error).message}). Call ${call.name} again with a JSON object.`, ok: false };
+    }
+    const parsed = tool.parameters.safeParse(raw);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'arguments'}: ${issue.message}`).join('; ');
+      return { result: `Error: invalid arguments for ${call.name} — ${problems}.`, ok: false };
+    }
+    const result = await tool.execute(parsed.data, context);
+    return {
+      result: result.length > TOOL_RESULT_MAX_CHARACTERS ? `${result.slice(0, TOOL_RESULT_MAX_CHARACTERS)}… [cut]` : result,
+      ok: true,
+    };
+  }
+}

@@ -1,0 +1,121 @@
+/** The engine's own vocabulary: plain data, no library types. */
+
+export interface Persona {
+  name: string;
+  instructions: string;
+  model: string;
+  /** null leaves the provider's default. */
+  temperature: number | null;
+  /** Tool names this persona may use; null means every tool. */
+  tools: string[] | null;
+}
+
+export type ReplyMode = 'mention' | 'all' | 'off';
+export type AgentStatus = 'idle' | 'queued' | 'running' | 'waiting' | 'done' | 'failed' | 'cancelled';
+
+/** Where an agent lives: a guild (or none, for DMs) and the Discord channel it talks in. */
+export interface ChannelRef {
+  guildId: string | null;
+  channelId: string;
+}
+
+export interface Agent extends ChannelRef {
+  id: number;
+  kind: 'channel' | 'helper';
+  persona: Persona;
+  replyMode: ReplyMode;
+  status: AgentStatus;
+  historyStartId: number;
+  summary: string | null;
+  summaryThroughId: number;
+  wakeSeq: number;
+}
+
+export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** Raw JSON text as the model produced it; may be invalid. */
+  arguments: string;
+}
+
+export interface AttachmentInfo {
+  filename: string;
+  contentType: string | null;
+  size: number;
+  kind: 'text' | 'image' | 'other';
+  /** Only usable in the turn the attachment arrived in: Discord's CDN URLs expire. */
+  url?: string;
+}
+
+export interface StoredMessage {
+  id: number;
+  agentId: number;
+  role: MessageRole;
+  content: string;
+  authorId: string | null;
+  authorName: string | null;
+  replyToText: string | null;
+  attachments: AttachmentInfo[] | null;
+  toolCalls: ToolCall[] | null;
+  toolCallId: string | null;
+  toolName: string | null;
+  tokenCount: number;
+  createdAt: Date;
+}
+
+export interface NewMessage {
+  role: MessageRole;
+  content: string;
+  authorId?: string | null;
+  authorName?: string | null;
+  discordMessageId?: string | null;
+  replyToText?: string | null;
+  attachments?: AttachmentInfo[] | null;
+  toolCalls?: ToolCall[] | null;
+  toolCallId?: string | null;
+  toolName?: string | null;
+  turnId?: number | null;
+  tokenCount: number;
+}
+
+export interface Fact {
+  id: number;
+  content: string;
+  authorId: string | null;
+  createdAt: Date;
+}
+
+export interface Turn {
+  id: number;
+  agentId: number;
+  requestedBy: string | null;
+  attempts: number;
+}
+
+/** A message already posted for a turn: a resumed turn edits these instead of posting again. */
+export interface PostedChunk {
+  chunkIndex: number;
+  channelId: string;
+  discordMessageId: string;
+  content: string;
+}
+
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface UsageTotals {
+  today: TokenUsage;
+  total: TokenUsage;
+}
+
+export interface SearchHit {
+  id: number;
+  role: MessageRole;
+  authorName: string | null;
+  content: string;
+  createdAt: Date;
+}

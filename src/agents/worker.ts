@@ -1,0 +1,108 @@
+import type { Logger } from './logger.js';
+import type { Claim, WorkQueue } from './ports.js';
+import type { AgentRuntime, TurnOutcome } from './runtime.js';
+
+export interface WorkerOptions {
+  /** Identifies this process in leases. */
+  owner: string;
+  leaseMs: number;
+  concurrency: number;
+  /** How often to look for work queued by other processes or left by dead ones. */
+  pollMs: number;
+}
+
+export interface TurnObserver {
+  turnFinished(outcome: TurnOutcome & { totalMs: number }): void;
+}
+
+/**
+ * Claims queued agents from the database and runs their turns, up to `concurrency` at once.
+ * Work is found by polling (other processes, expired leases) and by `wake()` (this process
+ * just queued something). Leases are renewed every third of their length while a turn runs.
+ */
+export class TurnWorker {
+  private inFlight = new Map<number, Promise<void>>();
+  private pollTimer: NodeJS.Timeout | undefined;
+  private pumping = false;
+  private pumpAgain = false;
+  private stopped = true;
+
+  constructor(
+    private readonly queue: WorkQueue,
+    private readonly runtime: Pick<AgentRuntime, 'runTurn'>,
+    private readonly options: WorkerOptions,
+    private readonly logger: Logger,
+    private readonly observer?: TurnObserver,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.pollTimer = setInterval(() => this.wake(), this.options.pollMs);
+    this.wake();
+  }
+
+  /** Looks for work now. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    this.pump()
+      .catch((error: unknown) => this.logger.error({ err: error }, 'claiming work failed; will retry on the next poll'))
+      .finally(() => {
+        this.pumping = false;
+      });
+  }
+
+  /**
+   * Stops claiming and waits for the turns in flight, up to `deadlineMs`. Turns still running
+   * then keep their rows: their leases expire and any process resumes them.
+   */
+  async stop(deadlineMs: number): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    const all = Promise.allSettled([...this.inFlight.values()]);
+    await Promise.race([all, new Promise((resolve) => setTimeout(resolve, deadlineMs).unref())]);
+  }
+
+  get busy(): number {
+    return this.inFlight.size;
+  }
+
+  private async pump(): Promise<void> {
+    do {
+      this.pumpAgain = false;
+      while (!this.stopped && this.inFlight.size < this.options.concurrency) {
+        const claim = await this.queue.claimNext(this.options.owner, this.options.leaseMs);
+        if (!claim) break;
+        const run = this.run(claim).finally(() => {
+          this.inFlight.delete(claim.agent.id);
+          this.wake();
+        });
+        this.inFlight.set(claim.agent.id, run);
+      }
+    } while (this.pumpAgain && !this.stopped);
+  }
+
+  private async run(claim: Claim): Promise<void> {
+    const startedAt = performance.now();
+    const renewal = setInterval(() => {
+      this.queue.renewLease(claim.agent.id, this.options.owner, this.options.leaseMs).then(
+        (held) => held || this.logger.warn({ agentId: claim.agent.id }, 'lease lost during a turn'),
+        (error: unknown) => this.logger.warn({ err: error, agentId: claim.agent.id }, 'lease renewal failed'),
+      );
+    }, Math.max(100, Math.floor(this.options.leaseMs / 3)));
+    try {
+      const outcome = await this.runtime.runTurn(claim);
+      await this.queue.finish(claim, this.options.owner, outcome);
+      this.observer?.turnFinished({ ...outcome, totalMs: performance.now() - startedAt });
+    } catch (error) {
+      // Finishing failed (database down?): the lease expires and the turn is resumed.
+      this.logger.error({ err: error, agentId: claim.agent.id, turnId: claim.turn.id }, 'turn could not be finished');
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { eq, sql } from 'drizzle-orm';
+import type { AcceptedMessage, AgentStore } from '../../agents/ports.js';
+import type { Agent, ChannelRef, NewMessage, Persona, ReplyMode } from '../../agents/types.js';
+import type { Database, Executor } from '../database.js';
+import { agents, memories, messages } from '../schema.js';
+import { toAgent } from './mappers.js';
+import { messageRow } from './messageRepository.js';
+
+/** Channel agents: creation on first use, queueing, persona, mode and reset. */
+export class AgentRepository implements AgentStore {
+  constructor(private readonly db: Database) {}
+
+  async findByChannel(channelId: string): Promise<Agent | null> {
+    const [row] = await this.db.select().from(agents).where(eq(agents.channelId, channelId));
+    return row ? toAgent(row) : null;
+  }
+
+  async getById(agentId: number): Promise<Agent | null> {
+    const [row] = await this.db.select().from(agents).where(eq(agents.id, agentId));
+    return row ? toAgent(row) : null;
+  }
+
+  getOrCreateChannelAgent(where: ChannelRef, persona: Persona): Promise<Agent> {
+    return this.db.transaction((tx) => getOrCreate(tx, where, persona));
+  }
+
+  acceptUserMessage(where: ChannelRef, persona: Persona, message: NewMessage): Promise<AcceptedMessage> {
+    return this.db.transaction(async (tx) => {
+      const agent = await getOrCreate(tx, where, persona);
+      // The unique Discord message id is what makes two processes receiving the same event
+      // store it once: the loser's insert does nothing and it does not queue a turn.
+      const inserted = await tx
+        .insert(messages)
+        .values(messageRow(agent, message))
+        .onConflictDoNothing({ target: messages.discordMessageId })
+        .returning({ id: messages.id });
+      if (inserted.length === 0) return { accepted: false, agent };
+      const queued = await wake(tx, agent.id);
+      return { accepted: true, agent: queued };
+    });
+  }
+
+  async enqueue(agentId: number): Promise<void> {
+    await wake(this.db, agentId);
+  }
+
+  async setReplyMode(agentId: number, mode: ReplyMode): Promise<void> {
+    await this.db.update(agents).set({ replyMode: mode, updatedAt: sql`now()` }).where(eq(agents.id, agentId));
+  }
+
+  async setPersona(agentId: number, persona: Persona): Promise<void> {
+    await this.db.update(agents).set({ persona, updatedAt: sql`now()` }).where(eq(agents.id, agentId));
+  }
+
+  async resetConversation(agentId: number, options: { dropFacts: boolean; wipe: boolean }): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      if (options.wipe) {
+        await tx.delete(messages).where(eq(messages.agentId, agentId));
+      }
+      if (options.wipe || options.dropFacts) {
+        await tx.delete(memories).where(eq(memories.agentId, agentId));
+      }
+      const [newest] = await tx
+        .select({ id: sql<number>`coalesce(max(${messages.id}), 0)`.mapWith(Number) })
+        .from(messages)
+        .where(eq(messages.agentId, agentId));
+      const startId = options.wipe ? 0 : (newest?.id ?? 0);
+      await tx
+        .update(agents)
+        .set({ historyStartId: startId, summary: null, summaryThroughId: startId, updatedAt: sql`now()` })
+        .where(eq(agents.id, agentId));
+    });
+  }
+}
+
+async function getOrCreate(executor: Executor, where: ChannelRef, persona: Persona): Promise<Agent> {
+  await executor
+    .insert(agents)
+    .values({ guildId: where.guildId, kind: 'channel', channelId: where.channelId, persona })
+    .onConflictDoNothing({ target: agents.channelId });
+  const [row] = await executor.select().from(agents).where(eq(agents.channelId, where.channelId));
+  if (!row) throw new Error(`agent for channel ${where.channelId} vanished right after creation`);
+  return toAgent(row);
+}
+
+/**
+ * Bumps the wake sequence and queues the agent when it is at rest. A running agent keeps
+ * running: its turn sees the bumped sequence when it finishes and queues itself again.
+ */
+async function wake(executor: Executor, agentId: number): Promise<Agent> {
+  const [row] = await executor
+    .update(agents)
+    .set({
+      wakeSeq: sql`${agents.wakeSeq} + 1`,
+      status: sql`case when ${agents.status} in ('idle', 'done', 'failed') then 'queued' else ${agents.status} end`,
+      queuedAt: sql`case when ${agents.status} = 'queued' then ${agents.queuedAt} else now() end`,
+      updatedAt: sql`now()`,
+    })
+    .where(eq(agents.id, agentId))
+    .returning();
+  if (!row) throw new Error(`cannot queue agent ${agentId}: it does not exist`);
+  return toAgent(row);
+}

@@ -1,0 +1,24 @@
+import type { EngineStores } from '../../agents/ports.js';
+import type { Database } from '../database.js';
+import { AgentRepository } from './agentRepository.js';
+import { GuildSettingsRepository } from './guildSettingsRepository.js';
+import { MemoryRepository } from './memoryRepository.js';
+import { MessageRepository } from './messageRepository.js';
+import { OutboxRepository } from './outboxRepository.js';
+import { UsageRepository } from './usageRepository.js';
+import { WorkQueueRepository } from './workQueueRepository.js';
+
+export { InteractionClaimRepository } from './interactionClaimRepository.js';
+
+/** Every store the engine needs, over one database. */
+export function createEngineStores(db: Database): EngineStores {
+  return {
+    agents: new AgentRepository(db),
+    guildSettings: new GuildSettingsRepository(db),
+    queue: new WorkQueueRepository(db),
+    messages: new MessageRepository(db),
+    memory: new MemoryRepository(db),
+    outbox: new OutboxRepository(db),
+    usage: new UsageRepository(db),
+  };
+}

@@ -1,0 +1,42 @@
+import type { Agent, Fact, StoredMessage } from '../../agents/types.js';
+import type { agents, memories, messages } from '../schema.js';
+
+/** Row → domain conversions: drizzle row types never leave src/db. */
+
+export function toAgent(row: typeof agents.$inferSelect): Agent {
+  return {
+    id: row.id,
+    guildId: row.guildId,
+    channelId: row.channelId ?? '',
+    kind: row.kind,
+    persona: row.persona,
+    replyMode: row.replyMode,
+    status: row.status,
+    historyStartId: row.historyStartId,
+    summary: row.summary,
+    summaryThroughId: row.summaryThroughId,
+    wakeSeq: row.wakeSeq,
+  };
+}
+
+export function toStoredMessage(row: typeof messages.$inferSelect): StoredMessage {
+  return {
+    id: row.id,
+    agentId: row.agentId,
+    role: row.role,
+    content: row.content,
+    authorId: row.authorId,
+    authorName: row.authorName,
+    replyToText: row.replyToText,
+    attachments: row.attachments,
+    toolCalls: row.toolCalls,
+    toolCallId: row.toolCallId,
+    toolName: row.toolName,
+    tokenCount: row.tokenCount,
+    createdAt: row.createdAt,
+  };
+}
+
+export function toFact(row: typeof memories.$inferSelect): Fact {
+  return { id: row.id, content: row.content, authorId: row.authorId, createdAt: row.createdAt };
+}

@@ -1,0 +1,44 @@
+import { and, count, desc, eq, sql } from 'drizzle-orm';
+import type { MemoryStore } from '../../agents/ports.js';
+import type { Agent, Fact } from '../../agents/types.js';
+import type { Database } from '../database.js';
+import { agents, memories } from '../schema.js';
+import { toFact } from './mappers.js';
+
+/** Facts and the rolling summary. */
+export class MemoryRepository implements MemoryStore {
+  constructor(private readonly db: Database) {}
+
+  async facts(agentId: number, limit: number): Promise<Fact[]> {
+    const rows = await this.db.select().from(memories).where(eq(memories.agentId, agentId)).orderBy(desc(memories.id)).limit(limit);
+    return rows.reverse().map(toFact);
+  }
+
+  async addFact(agent: Agent, content: string, authorId: string | null): Promise<Fact> {
+    const [row] = await this.db.insert(memories).values({ agentId: agent.id, guildId: agent.guildId, content, authorId }).returning();
+    return toFact(row!);
+  }
+
+  async forgetFact(agentId: number, factId: number): Promise<boolean> {
+    const deleted = await this.db
+      .delete(memories)
+      .where(and(eq(memories.agentId, agentId), eq(memories.id, factId)))
+      .returning({ id: memories.id });
+    return deleted.length > 0;
+  }
+
+  async clearFacts(agentId: number): Promise<number> {
+    const deleted = await this.db.delete(memories).where(eq(memories.agentId, agentId)).returning({ id: memories.id });
+    return deleted.length;
+  }
+
+  async countFacts(agentId: number): Promise<number> {
+    const [row] = await this.db.select({ value: count() }).from(memories).where(eq(memories.agentId, agentId));
+    return row?.value ?? 0;
+  }
+
+  async saveSummary(agentId: number, summary: string, throughId: number): Promise<void> {
+    // One UPDATE: the summary and its cursor can never disagree, whatever fails.
+    await this.db.update(agents).set({ summary, summaryThroughId: throughId, updatedAt: sql`now()` }).where(eq(agents.id, agentId));
+  }
+}

@@ -1,0 +1,53 @@
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { OutboxStore } from '../../agents/ports.js';
+import type { Agent, PostedChunk } from '../../agents/types.js';
+import type { Database } from '../database.js';
+import { outbox } from '../schema.js';
+
+/** What a turn has posted to Discord, chunk by chunk, so that a resumed turn never posts twice. */
+export class OutboxRepository implements OutboxStore {
+  constructor(private readonly db: Database) {}
+
+  async postedChunks(turnId: number): Promise<PostedChunk[]> {
+    const rows = await this.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.turnId, turnId), eq(outbox.status, 'posted')))
+      .orderBy(asc(outbox.chunkIndex));
+    return rows.map((row) => ({
+      chunkIndex: row.chunkIndex,
+      channelId: row.channelId,
+      discordMessageId: row.discordMessageId!,
+      content: row.content,
+    }));
+  }
+
+  async recordPending(chunk: { turnId: number; agent: Agent; chunkIndex: number; channelId: string; content: string; nonce: string }): Promise<void> {
+    await this.db
+      .insert(outbox)
+      .values({
+        guildId: chunk.agent.guildId,
+        agentId: chunk.agent.id,
+        turnId: chunk.turnId,
+        chunkIndex: chunk.chunkIndex,
+        channelId: chunk.channelId,
+        content: chunk.content,
+        nonce: chunk.nonce,
+      })
+      .onConflictDoUpdate({
+        target: [outbox.turnId, outbox.chunkIndex],
+        set: { content: chunk.content, attempts: sql`${outbox.attempts} + 1` },
+      });
+  }
+
+  async recordPosted(turnId: number, chunkIndex: number, discordMessageId: string, content: string): Promise<void> {
+    await this.db
+      .update(outbox)
+      .set({ status: 'posted', discordMessageId, content, postedAt: sql`coalesce(${outbox.postedAt}, now())` })
+      .where(and(eq(outbox.turnId, turnId), eq(outbox.chunkIndex, chunkIndex)));
+  }
+
+  async removeChunk(turnId: number, chunkIndex: number): Promise<void> {
+    await this.db.delete(outbox).where(and(eq(outbox.turnId, turnId), eq(outbox.chunkIndex, chunkIndex)));
+  }
+}

@@ -1,0 +1,103 @@
+import { and, desc, eq, sql } from 'drizzle-orm';
+import type { Claim, WorkQueue } from '../../agents/ports.js';
+import type { Database, Transaction } from '../database.js';
+import { executeRows } from '../database.js';
+import { agents, messages, turns } from '../schema.js';
+import { toAgent } from './mappers.js';
+
+/**
+ * The turn queue lives in the agents table. A claim is a lease: `FOR UPDATE SKIP LOCKED` lets
+ * any number of processes claim concurrently without ever taking the same agent, and a lease
+ * left by a dead process expires so that its turn is run again.
+ */
+export class WorkQueueRepository implements WorkQueue {
+  constructor(private readonly db: Database) {}
+
+  claimNext(owner: string, leaseMs: number): Promise<Claim | null> {
+    return this.db.transaction(async (tx) => {
+      const agentId = (await pickExpired(tx)) ?? (await pickQueued(tx));
+      if (agentId === undefined) return null;
+      const [row] = await tx
+        .update(agents)
+        .set({
+          status: 'running',
+          leaseOwner: owner,
+          leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'`,
+          updatedAt: sql`now()`,
+        })
+        .where(eq(agents.id, agentId))
+        .returning();
+      const agent = toAgent(row!);
+      return { agent, wakeSeq: agent.wakeSeq, turn: await resumeOrStartTurn(tx, agent.id, agent.guildId) };
+    });
+  }
+
+  async renewLease(agentId: number, owner: string, leaseMs: number): Promise<boolean> {
+    const renewed = await this.db
+      .update(agents)
+      .set({ leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'` })
+      .where(and(eq(agents.id, agentId), eq(agents.leaseOwner, owner), eq(agents.status, 'running')))
+      .returning({ id: agents.id });
+    return renewed.length > 0;
+  }
+
+  async finish(claim: Claim, owner: string, outcome: { status: 'done' | 'failed'; error?: string }): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx
+        .update(turns)
+        .set({ status: outcome.status, error: outcome.error ?? null, finishedAt: sql`now()` })
+        .where(eq(turns.id, claim.turn.id));
+      // Messages accepted during the turn bumped wake_seq: queue again so they get answered.
+      await tx
+        .update(agents)
+        .set({
+          status: sql`case when ${agents.wakeSeq} > ${claim.wakeSeq} then 'queued' else 'idle' end`,
+          queuedAt: sql`case when ${agents.wakeSeq} > ${claim.wakeSeq} then now() else null end`,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          updatedAt: sql`now()`,
+        })
+        .where(and(eq(agents.id, claim.agent.id), eq(agents.leaseOwner, owner)));
+    });
+  }
+}
+
+async function pickExpired(tx: Transaction): Promise<number | undefined> {
+  const [row] = await executeRows<{ id: number }>(
+    tx,
+    sql`select id from agents where status = 'running' and lease_expires_at < now()
+        order by lease_expires_at limit 1 for update skip locked`,
+  );
+  return row ? Number(row.id) : undefined;
+}
+
+async function pickQueued(tx: Transaction): Promise<number | undefined> {
+  const [row] = await executeRows<{ id: number }>(
+    tx,
+    sql`select id from agents where status = 'queued' order by queued_at limit 1 for update skip locked`,
+  );
+  return row ? Number(row.id) : undefined;
+}
+
+/** A turn left running by a dead process is resumed (same id, so its posts are found again). */
+async function resumeOrStartTurn(tx: Transaction, agentId: number, guildId: string | null) {
+  const [unfinished] = await tx
+    .update(turns)
+    .set({ attempts: sql`${turns.attempts} + 1` })
+    .where(and(eq(turns.agentId, agentId), eq(turns.status, 'running')))
+    .returning();
+  if (unfinished) {
+    return { id: unfinished.id, agentId, requestedBy: unfinished.requestedBy, attempts: unfinished.attempts };
+  }
+  const [lastUserMessage] = await tx
+    .select({ authorId: messages.authorId })
+    .from(messages)
+    .where(and(eq(messages.agentId, agentId), eq(messages.role, 'user')))
+    .orderBy(desc(messages.id))
+    .limit(1);
+  const [created] = await tx
+    .insert(turns)
+    .values({ agentId, guildId, requestedBy: lastUserMessage?.authorId ?? null })
+    .returning();
+  return { id: created!.id, agentId, requestedBy: created!.requestedBy, attempts: created!.attempts };
+}
