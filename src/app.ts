@@ -1,20 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { createEngine } from './agents/engine.js';
+import { commands, buttons } from './commands/registry.js';
+import { CommandRouter } from './commands/router.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { migrationStatus, runMigrations } from './db/migrate.js';
 import { isReachable, openDatabase } from './db/openDatabase.js';
+import { InteractionClaimRepository, createEngineStores } from './db/repositories/index.js';
+import { DiscordChatGateway } from './discord/chatGateway.js';
+import { createDiscordClient } from './discord/client.js';
+import { DiscordBot } from './discord/discordBot.js';
 import { Health } from './http/health.js';
-import { createMetrics } from './http/metrics.js';
+import { type Metrics, createMetrics } from './http/metrics.js';
 import { type HttpServer, startHttpServer } from './http/server.js';
+import { OpenAiChatModel } from './llm/openaiChatModel.js';
 
 /** A running Matryoshka: everything `main.ts` starts, and how to stop it in order. */
 export interface App {
   readonly http: HttpServer;
   readonly database: DatabaseHandle;
   readonly health: Health;
+  /** Identifies this process in leases and claims. */
+  readonly owner: string;
   /** Stops taking work, finishes or releases what is in flight, closes the database. */
   stop(): Promise<void>;
 }
+
+/** How long a stopping process waits for turns in flight before leaving them to their leases. */
+const DRAIN_DEADLINE_MS = 7000;
+const CLAIM_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 
 /**
  * Starts the bot: HTTP first (so /healthz says "starting" while the rest comes up), then the
@@ -22,6 +38,7 @@ export interface App {
  */
 export async function startApp(config: Config, logger: Logger): Promise<App> {
   const startedAt = performance.now();
+  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const health = new Health();
   const metrics = createMetrics();
   const http = await startHttpServer({ ...config.http, health, registry: metrics.registry }, logger.child({ module: 'http' }));
@@ -38,19 +55,67 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     const migrateStartedAt = performance.now();
     await runMigrations(database);
     logger.info({ driver: database.driver, ms: Math.round(performance.now() - migrateStartedAt) }, 'migrations applied');
-    health.add({ name: 'database', check: async () => ({ ok: await isReachable(database) }) });
-    health.add({
-      name: 'migrations',
-      check: async () => {
-        const status = await migrationStatus(database);
-        return { ok: status.upToDate, detail: `${status.applied}/${status.committed} applied` };
+    addDatabaseChecks(health, database);
+
+    const client = createDiscordClient({ token: config.discord.token, apiUrl: config.discord.apiUrl });
+    const stores = createEngineStores(database.db);
+    const engine = createEngine(
+      {
+        stores,
+        model: new OpenAiChatModel({ ...config.llm, logPrompts: config.log.prompts }, logger.child({ module: 'llm' })),
+        gateway: new DiscordChatGateway(client),
+        logger,
+        observer: { turnFinished: (outcome) => recordTurn(metrics, outcome) },
       },
-    });
+      { owner, defaultModel: config.llm.defaultModel, visionModels: config.llm.visionModels, ...config.context, ...config.worker },
+    );
+    const claims = new InteractionClaimRepository(database.db);
+    const router = new CommandRouter(
+      commands,
+      buttons,
+      { channelAgents: engine.channelAgents, logger: logger.child({ module: 'commands' }) },
+      (interactionId) => claims.claim(interactionId, owner),
+      { commandHandled: (command, outcome) => metrics.commands.inc({ command, outcome }) },
+    );
+    const bot = new DiscordBot(
+      client,
+      engine.chat,
+      router,
+      { token: config.discord.token, attachmentTokenLimit: Math.floor(config.context.tokenBudget / 4) },
+      logger.child({ module: 'discord' }),
+    );
+    stops.push(() => bot.stop());
+    await bot.start();
+    health.add({ name: 'discord', check: async () => ({ ok: bot.isConnected() }) });
+
+    engine.worker.start();
+    stops.push(() => engine.worker.stop(DRAIN_DEADLINE_MS));
+    const pruneTimer = setInterval(() => {
+      claims.prune().catch((error: unknown) => logger.warn({ err: error }, 'pruning interaction claims failed'));
+    }, CLAIM_PRUNE_INTERVAL_MS);
+    stops.push(async () => clearInterval(pruneTimer));
+
     health.setPhase('ready');
-    logger.info({ ms: Math.round(performance.now() - startedAt) }, 'matryoshka ready');
-    return { http, database, health, stop: stopAll };
+    logger.info({ ms: Math.round(performance.now() - startedAt), owner }, 'matryoshka ready');
+    return { http, database, health, owner, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+function addDatabaseChecks(health: Health, database: DatabaseHandle): void {
+  health.add({ name: 'database', check: async () => ({ ok: await isReachable(database) }) });
+  health.add({
+    name: 'migrations',
+    check: async () => {
+      const status = await migrationStatus(database);
+      return { ok: status.upToDate, detail: `${status.applied}/${status.committed} applied` };
+    },
+  });
+}
+
+function recordTurn(metrics: Metrics, outcome: { status: string; modelMs: number; totalMs: number }): void {
+  metrics.turns.inc({ outcome: outcome.status });
+  metrics.turnOverhead.observe(Math.max(0, outcome.totalMs - outcome.modelMs) / 1000);
 }

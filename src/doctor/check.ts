@@ -22,16 +22,15 @@ export const warn = (name: string, detail: string, fix?: string): CheckResult =>
 export const skip = (name: string, detail: string): CheckResult => ({ name, status: 'skip', detail });
 
 /**
- * An error as one readable phrase. `fetch` and postgres.js wrap the useful part
- * (ECONNREFUSED, ENOTFOUND, …) in `cause`, so it is appended when present.
+ * An error as one readable phrase. `fetch`, the openai SDK and postgres.js wrap the useful part
+ * (ECONNREFUSED, ENOTFOUND, …) in a chain of `cause`s, so the innermost one is appended.
  */
 export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = error.cause;
-  if (cause instanceof Error) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const causeText = code && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message;
-    return causeText && !error.message.includes(causeText) ? `${error.message} (${causeText})` : error.message;
-  }
-  return error.message;
+  let root: Error = error;
+  while (root.cause instanceof Error) root = root.cause;
+  if (root === error) return error.message;
+  const code = (root as NodeJS.ErrnoException).code;
+  const rootText = (code && !root.message.includes(code) ? `${code} ${root.message}` : root.message).trim();
+  return !rootText || error.message.includes(rootText) ? error.message : `${error.message} (${rootText})`;
 }

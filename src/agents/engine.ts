@@ -1,0 +1,65 @@
+import { ChannelAgents } from './channelAgents.js';
+import { ChatService } from './chatService.js';
+import { ContextBuilder } from './context.js';
+import type { Logger } from './logger.js';
+import { isVisionModel } from './persona.js';
+import { PersonaResolver } from './personaResolver.js';
+import type { ChatGateway, ChatModel, EngineStores } from './ports.js';
+import { AgentRuntime } from './runtime.js';
+import { Summarizer } from './summarizer.js';
+import { createToolbox } from './tools/index.js';
+import { type TurnObserver, TurnWorker } from './worker.js';
+
+export interface EngineOptions {
+  owner: string;
+  defaultModel: string;
+  visionModels: readonly string[];
+  tokenBudget: number;
+  replyTokenReserve: number;
+  summaryTrigger: number;
+  leaseMs: number;
+  concurrency: number;
+  pollMs: number;
+  streamEditIntervalMs: number;
+}
+
+/** The engine's parts, composed over its ports. */
+export interface Engine {
+  chat: ChatService;
+  channelAgents: ChannelAgents;
+  worker: TurnWorker;
+}
+
+export function createEngine(
+  deps: { stores: EngineStores; model: ChatModel; gateway: ChatGateway; logger: Logger; observer?: TurnObserver },
+  options: EngineOptions,
+): Engine {
+  const { stores, model, gateway, logger } = deps;
+  const limits = { tokenBudget: options.tokenBudget, summaryTrigger: options.summaryTrigger };
+  const runtime = new AgentRuntime(
+    {
+      stores,
+      model,
+      gateway,
+      context: new ContextBuilder(stores, limits),
+      summarizer: new Summarizer(stores, model, limits, logger.child({ module: 'summarizer' })),
+      toolbox: createToolbox(),
+      logger: logger.child({ module: 'runtime' }),
+    },
+    {
+      replyTokenReserve: options.replyTokenReserve,
+      streamEditIntervalMs: options.streamEditIntervalMs,
+      isVisionModel: (name) => isVisionModel(name, options.visionModels),
+    },
+  );
+  const worker = new TurnWorker(
+    stores.queue,
+    runtime,
+    { owner: options.owner, leaseMs: options.leaseMs, concurrency: options.concurrency, pollMs: options.pollMs },
+    logger.child({ module: 'worker' }),
+    deps.observer,
+  );
+  const personas = new PersonaResolver(stores, options.defaultModel);
+  const wake = () => worker.wake();
+  return { chat: new ChatService(stores, personas, wake), channelAgents: new ChannelAgents(stores, personas, wake), worker };
+}
