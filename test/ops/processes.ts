@@ -26,11 +26,33 @@ export interface Running {
   output(): string;
   /** Resolves when it exits, with its code (null when killed by a signal). */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Kills the whole process group at once: for cleanup, never for a graceful stop. */
+  killAll(): void;
 }
 
-/** Starts `command` in the repository root. */
+const groups = new Set<number>();
+// tsx and npm run the real program in a child of their own, which a SIGKILL to the wrapper would
+// orphan. Each process therefore leads its own group, and whatever is left is killed on exit.
+process.once('exit', () => groups.forEach(killGroup));
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: already gone.
+  }
+  groups.delete(pid);
+}
+
+/**
+ * Starts `command` in the repository root, as the leader of a new process group. A graceful stop
+ * signals the leader only (`child.kill('SIGTERM')`): tsx forwards it once to the program, whereas
+ * signalling the group would deliver it twice.
+ */
 export function start(command: string, args: string[], env: NodeJS.ProcessEnv): Running {
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const pid = child.pid;
+  if (pid !== undefined) groups.add(pid);
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -39,7 +61,16 @@ export function start(command: string, args: string[], env: NodeJS.ProcessEnv): 
     child.once('error', reject);
     child.once('close', (code, signal) => resolve({ code, signal }));
   });
-  return { child, exited, stdout: () => stdout, stderr: () => stderr, output: () => `stdout:\n${stdout}\nstderr:\n${stderr}` };
+  return {
+    child,
+    exited,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    output: () => `stdout:\n${stdout}\nstderr:\n${stderr}`,
+    killAll: () => {
+      if (pid !== undefined) killGroup(pid);
+    },
+  };
 }
 
 /** Runs to the end. */

@@ -35,8 +35,15 @@ export interface TypingRecord {
 /** One REST request the emulator answered, for assertions and diagnostics. */
 export interface RestRequestRecord {
   method: string;
+  /** Path below `/api/v10`, as received (ids and percent-encoding included). */
   path: string;
+  /** The emulator's route key, e.g. `POST /channels/:channelId/messages`. */
+  route: string | null;
   status: number;
+  /** Discord error code of a failed request. */
+  errorCode: number | null;
+  /** Parsed JSON body (the `payload_json` part of multipart requests). */
+  body: unknown;
   at: number;
 }
 
@@ -61,6 +68,7 @@ export class EmulatorState {
   readonly channelMessageIds = new Map<string, string[]>();
   readonly commands = new Map<string, APIApplicationCommand>();
   readonly interactions = new Map<string, InteractionRecord>();
+  private readonly interactionIdsByToken = new Map<string, string>();
   readonly webhooks = new Map<string, WebhookRecord>();
   readonly attachments = new Map<string, StoredAttachment>();
   /** `${authorKey}:${nonce}` → message id and when it was created, for `enforce_nonce`. */
@@ -68,6 +76,8 @@ export class EmulatorState {
   readonly pings: PingRecord[] = [];
   readonly typing: TypingRecord[] = [];
   readonly restRequests: RestRequestRecord[] = [];
+  /** Bugs in the emulator itself (answered with 500); tests should expect this to stay empty. */
+  readonly internalErrors: Error[] = [];
 
   constructor(
     readonly application: ApplicationRecord,
@@ -153,11 +163,15 @@ export class EmulatorState {
     return undefined;
   }
 
+  /** Stores an interaction and indexes it by token (webhook routes only carry the token). */
+  addInteraction(interaction: InteractionRecord): void {
+    this.interactions.set(interaction.id, interaction);
+    this.interactionIdsByToken.set(interaction.token, interaction.id);
+  }
+
   /** The interaction owning `token`, if any. */
   findInteractionByToken(token: string): InteractionRecord | undefined {
-    for (const interaction of this.interactions.values()) {
-      if (interaction.token === token) return interaction;
-    }
-    return undefined;
+    const id = this.interactionIdsByToken.get(token);
+    return id === undefined ? undefined : this.interactions.get(id);
   }
 }
