@@ -1,6 +1,4 @@
-import { startApp } from './app.js';
 import { DataDirLockedError } from './db/dataDirLock.js';
-import { DatabaseOpenError } from './db/openDatabase.js';
 import { loadConfigOrExit } from './environment.js';
 import { createLogger } from './logger.js';
 
@@ -9,6 +7,9 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.log.level);
+// Loaded only after the configuration is valid: discord.js, PGlite and the rest take a second or
+// more to import, and a configuration error should be reported at once.
+const [{ startApp }, { DatabaseOpenError }] = await Promise.all([import('./app.js'), import('./db/openDatabase.js')]);
 
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 

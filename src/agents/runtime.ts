@@ -79,13 +79,15 @@ export class AgentRuntime {
         await stores.usage.record({ agent, userId: claim.turn.requestedBy, model: agent.persona.model, purpose: 'turn', ...response.usage });
         if (response.text.trim()) shown.push(response.text.trim());
         if (response.toolCalls.length === 0) {
+          // Shown first, stored second: a crash in between resumes the turn, which regenerates
+          // the answer and edits the messages already posted instead of posting new ones.
+          await streamer.finish(joinShown(shown));
           await stores.messages.append(agent, [withTokenCount({ role: 'assistant', content: response.text, turnId: claim.turn.id })]);
-          break;
+          return { status: 'done', modelMs };
         }
         await this.runTools(agent, claim, response.text, response.toolCalls, log);
       }
-      await streamer.finish(joinShown(shown));
-      return { status: 'done', modelMs };
+      throw new Error(`the model was still calling tools after ${MAX_MODEL_CALLS_PER_TURN} calls`);
     } catch (error) {
       await streamer.abandon();
       log.error({ err: error }, 'turn failed');

@@ -6,7 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { openPglite, openPostgres } from '../../../src/db/openDatabase.js';
 import { runMigrations } from '../../../src/db/migrate.js';
 import { silentLogger } from '../../../src/logger.js';
-import { TEST_DATABASE_PREFIX, databaseUrlWithName } from './naming.js';
+import { TEST_DATABASE_PREFIX, databaseUrlWithName, isProcessAlive, runPidOf } from './naming.js';
 
 /**
  * Migrates one template per driver before any test file runs: a PGlite directory that each
@@ -26,7 +26,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const templateName = `${TEST_DATABASE_PREFIX}template_${process.pid}`;
   if (serverUrl) {
     const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-    await dropTestDatabases(admin);
+    await dropTestDatabases(admin, (runPid) => !isProcessAlive(runPid));
     await admin.unsafe(`create database "${templateName}"`);
     const template = await openPostgres(
       databaseUrlWithName(serverUrl, templateName),
@@ -36,7 +36,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await runMigrations(template);
     await template.close();
     await admin.end();
-    project.provide('postgresTemplate', { serverUrl, templateName });
+    project.provide('postgresTemplate', { serverUrl, templateName, runPid: process.pid });
   } else {
     project.provide('postgresTemplate', null);
   }
@@ -45,22 +45,28 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await rm(templateRoot, { recursive: true, force: true });
     if (serverUrl) {
       const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
-      await dropTestDatabases(admin);
+      await dropTestDatabases(admin, (runPid) => runPid === process.pid);
       await admin.end();
     }
   };
 }
 
-/** Drops every database a test run made, including those a crashed earlier run left behind. */
-async function dropTestDatabases(admin: postgres.Sql): Promise<void> {
-  const leftovers = await admin<{ datname: string }[]>`
+/**
+ * Drops the test databases of the runs `owned` selects: this run's at the end, and at the start
+ * those of runs that died without cleaning up. Runs going on at the same time keep theirs.
+ */
+async function dropTestDatabases(admin: postgres.Sql, owned: (runPid: number) => boolean): Promise<void> {
+  const candidates = await admin<{ datname: string }[]>`
     select datname from pg_database where datname like ${`${TEST_DATABASE_PREFIX}%`}`;
-  for (const { datname } of leftovers) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+  for (const { datname } of candidates) {
+    const runPid = runPidOf(datname);
+    if (runPid !== undefined && owned(runPid)) await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+  }
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     pgliteTemplate: string;
-    postgresTemplate: { serverUrl: string; templateName: string } | null;
+    postgresTemplate: { serverUrl: string; templateName: string; runPid: number } | null;
   }
 }

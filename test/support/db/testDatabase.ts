@@ -46,7 +46,7 @@ async function createPgliteTestDatabase(): Promise<TestDatabase> {
 async function createPostgresTestDatabase(): Promise<TestDatabase> {
   const template = inject('postgresTemplate');
   if (!template) throw new Error('TEST_DATABASE_URL is not set: there is no PostgreSQL server to test on');
-  const name = `${TEST_DATABASE_PREFIX}${process.pid}_${randomBytes(4).toString('hex')}`;
+  const name = `${TEST_DATABASE_PREFIX}${template.runPid}_${randomBytes(4).toString('hex')}`;
   const admin = postgres(template.serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${name}" template "${template.templateName}"`);
   const url = databaseUrlWithName(template.serverUrl, name);

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type BotHarness, startHarness } from '../support/e2e/harness.js';
+import { testDrivers } from '../support/db/testDatabase.js';
+
+describe.each(testDrivers())('chatting with a channel agent (%s)', (driver) => {
+  let harness: BotHarness;
+  beforeAll(async () => {
+    harness = await startHarness(driver);
+    await harness.startBot();
+  });
+  beforeEach(() => harness.llm.reset());
+  afterAll(() => harness.close());
+
+  it('answers a mention with a streamed reply that pings nobody', async () => {
+    const { discord, llm } = harness;
+    llm.enqueue({ fault: { kind: 'slowStream', tokensPerSecond: 40, reply: { text: 'word '.repeat(40).trim() } } });
+    const asked = harness.mention('tell me something long');
+    const first = await discord.waitForMessage((message) => message.author.id === discord.bot.id && message.id > asked.id);
+    expect(first.content.length).toBeGreaterThan(0);
+    const done = await discord.waitFor(() => {
+      const shown = discord.message(first.id);
+      return shown?.content === 'word '.repeat(40).trim() ? shown : undefined;
+    }, { timeoutMs: 8000 });
+    const revisions = discord.messageHistory(first.id)!.revisions;
+    expect(revisions.length).toBeGreaterThan(0);
+    // Edits are throttled to STREAM_EDIT_INTERVAL_MS (200 ms here; 1 s by default).
+    const editTimes = revisions.map((revision) => revision.replacedAt);
+    for (let index = 1; index < editTimes.length; index++) expect(editTimes[index]! - editTimes[index - 1]!).toBeGreaterThanOrEqual(180);
+    expect(done.content).toBe('word '.repeat(40).trim());
+    expect(discord.typingIndicators(discord.seed.generalId).length).toBeGreaterThan(0);
+    expect(discord.pings.filter((ping) => ping.messageId === first.id)).toEqual([]);
+  });
+
+  it('puts each speaker\'s name in the prompt', async () => {
+    const { discord, llm } = harness;
+    const fromAlice = harness.mention('I like tea');
+    await discord.waitForMessage((message) => message.author.id === discord.bot.id && message.id > fromAlice.id);
+    const fromBob = harness.mention('I like coffee', { authorId: discord.seed.bob.id });
+    await discord.waitForMessage((message) => message.author.id === discord.bot.id && message.id > fromBob.id);
+    const prompt = JSON.stringify(llm.lastRequest()!.messages);
+    expect(prompt).toContain('Alice');
+    expect(prompt).toContain('I like tea');
+    expect(prompt).toContain('Bob');
+    expect(prompt).toContain('I like coffee');
+  });
+
+  it('ignores messages that do not address it in mention mode', async () => {
+    const { discord, llm } = harness;
+    discord.userSays({ channelId: discord.seed.generalId, authorId: discord.seed.alice.id, content: 'just chatting' });
+    const asked = harness.mention('now you');
+    await discord.waitForMessage((message) => message.author.id === discord.bot.id && message.id > asked.id);
+    expect(llm.requests).toHaveLength(1);
+    expect(JSON.stringify(llm.lastRequest()!.messages)).not.toContain('just chatting');
+  });
+
+  it('lets model output ping nobody: @everyone, roles and users are inert', async () => {
+    const { discord, llm } = harness;
+    llm.enqueue({ text: `@everyone @here <@&${discord.seed.botRoleId}> <@${discord.seed.bob.id}> look at this` });
+    const asked = harness.mention('ping everyone please');
+    const reply = await discord.waitForMessage((message) => message.author.id === discord.bot.id && message.id > asked.id);
+    await discord.waitFor(() => discord.message(reply.id)?.content.includes('look at this'));
+    expect(discord.pings.filter((ping) => ping.messageId === reply.id)).toEqual([]);
+  });
+
+  it('splits a 3,000-character reply into messages of at most 2,000 characters', async () => {
+    const { discord, llm } = harness;
+    const paragraphs = Array.from({ length: 30 }, (_, index) => `Paragraph ${index}: ${'lorem '.repeat(16).trim()}`);
+    llm.enqueue({ text: paragraphs.join('\n\n') });
+    const asked = harness.mention('write a lot');
+    await discord.waitFor(() => {
+      const replies = harness.botMessages(discord.seed.generalId).filter((message) => message.id > asked.id);
+      return replies.length === 2 && replies[1]!.content.endsWith('Paragraph 29: ' + 'lorem '.repeat(16).trim()) ? replies : undefined;
+    }, { timeoutMs: 8000 });
+    const replies = harness.botMessages(discord.seed.generalId).filter((message) => message.id > asked.id);
+    for (const reply of replies) expect(reply.content.length).toBeLessThanOrEqual(2000);
+    expect(replies.map((reply) => reply.content).join('\n\n')).toBe(paragraphs.join('\n\n'));
+  });
+});

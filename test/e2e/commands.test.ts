@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testDrivers } from '../support/db/testDatabase.js';
+import { type BotHarness, startHarness } from '../support/e2e/harness.js';
+
+describe.each(testDrivers())('slash commands (%s)', (driver) => {
+  let harness: BotHarness;
+  let channelId: string;
+  const botReplyAfter = (messageId: string) =>
+    harness.discord.waitForMessage((message) => message.author.id === harness.discord.bot.id && message.id > messageId && message.channel_id === channelId);
+
+  beforeAll(async () => {
+    harness = await startHarness(driver);
+    await harness.startBot();
+  });
+  beforeEach(() => {
+    harness.llm.reset();
+    // A channel of its own per test: agents, facts and modes do not leak between tests.
+    channelId = harness.discord.createChannel({ guildId: harness.discord.seed.guildId, name: `test-${Date.now()}` }).id;
+  });
+  afterAll(() => harness.close());
+
+  const alice = () => harness.discord.seed.alice.id;
+  const bob = () => harness.discord.seed.bob.id;
+
+  it('/agent mode all makes the agent answer every message; bob may not change it', async () => {
+    const refused = await harness.runCommand({ channelId, userId: bob(), name: 'agent', subcommand: 'mode', options: { mode: 'all' } });
+    expect(refused.ephemeral).toBe(true);
+    expect(refused.text).toContain('Manage Channels');
+    const set = await harness.runCommand({ channelId, userId: alice(), name: 'agent', subcommand: 'mode', options: { mode: 'all' } });
+    expect(set.text).toContain('Mode set to **all**');
+    const said = harness.discord.userSays({ channelId, authorId: bob(), content: 'no mention here' });
+    const reply = await botReplyAfter(said.id);
+    expect(reply.content).toContain('no mention here');
+  });
+
+  it('/agent mode off silences even a mention, while commands keep working', async () => {
+    await harness.runCommand({ channelId, userId: alice(), name: 'agent', subcommand: 'mode', options: { mode: 'off' } });
+    harness.mention('are you there?', { channelId });
+    const shown = await harness.runCommand({ channelId, userId: bob(), name: 'persona', subcommand: 'show' });
+    expect(shown.text).toContain('Matryoshka');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(harness.llm.requests).toHaveLength(0);
+    expect(harness.botMessages(channelId)).toEqual([]);
+  });
+
+  it('/persona set opens a form whose answer changes the next prompt\'s system message', async () => {
+    const opened = await harness.runCommand({ channelId, userId: alice(), name: 'persona', subcommand: 'set', options: { temperature: 0.3 } });
+    expect(opened.modal).toBeTruthy();
+    const { id } = harness.discord.submitModal({
+      interactionId: opened.id,
+      fields: { name: 'Captain', instructions: 'Talk like a ship captain.', model: 'gpt-4o', temperature: '0.3' },
+    });
+    const saved = await harness.discord.waitForInteractionResponse(id, (responses) => responses.acknowledged);
+    expect(saved.ephemeral).toBe(true);
+    const asked = harness.mention('hello captain', { channelId });
+    await botReplyAfter(asked.id);
+    const request = harness.llm.lastRequest()!;
+    expect(request.model).toBe('gpt-4o');
+    expect(request.body).toMatchObject({ temperature: 0.3 });
+    expect(String(request.messages[0]!.content)).toContain('Talk like a ship captain.');
+    expect(String(request.messages[0]!.content)).toContain('Captain');
+  });
+
+  it('/persona set refuses over-long or invalid fields and changes nothing', async () => {
+    const opened = await harness.runCommand({ channelId, userId: alice(), name: 'persona', subcommand: 'set' });
+    const { id } = harness.discord.submitModal({
+      interactionId: opened.id,
+      fields: { name: 'Bad', instructions: 'fine', model: 'gpt-4o', temperature: 'hot' },
+    });
+    const refused = await harness.discord.waitForInteractionResponse(id, (responses) => responses.acknowledged);
+    expect(refused.ephemeral).toBe(true);
+    expect(JSON.stringify(refused.callbacks)).toContain('Temperature must be a number');
+    const shown = await harness.runCommand({ channelId, userId: alice(), name: 'persona', subcommand: 'show' });
+    expect(shown.text).toContain('Matryoshka');
+  });
+
+  it('/memory add and the remember tool keep facts that reach every prompt; forget needs Manage Messages', async () => {
+    const added = await harness.runCommand({ channelId, userId: bob(), name: 'memory', subcommand: 'add', options: { fact: 'The release is on Friday.' } });
+    expect(added.text).toMatch(/Remembered as fact \*\*#\d+\*\*/);
+    const asked = harness.mention('remember: Bob prefers tea', { channelId });
+    const reply = await botReplyAfter(asked.id);
+    expect(reply.content).toContain('Tool remember returned: Remembered as fact');
+    const listed = await harness.runCommand({ channelId, userId: bob(), name: 'memory', subcommand: 'show' });
+    expect(listed.text).toContain('The release is on Friday.');
+    expect(listed.text).toContain('Bob prefers tea');
+    const next = harness.mention('what do you know?', { channelId });
+    await botReplyAfter(next.id);
+    expect(JSON.stringify(harness.llm.lastRequest()!.messages)).toContain('The release is on Friday.');
+
+    const factId = Number(/#(\d+)/.exec(added.text)![1]);
+    const choices = await harness.discord.requestAutocomplete({ channelId, userId: alice(), name: 'memory', subcommand: 'forget', options: { fact: '' }, focused: 'fact' });
+    expect(JSON.stringify(choices.choices)).toContain('release');
+    const refused = await harness.runCommand({ channelId, userId: bob(), name: 'memory', subcommand: 'forget', options: { fact: factId } });
+    expect(refused.text).toContain('Manage Messages');
+    const forgotten = await harness.runCommand({ channelId, userId: alice(), name: 'memory', subcommand: 'forget', options: { fact: factId } });
+    expect(forgotten.text).toContain(`Forgot fact #${factId}`);
+    const unknown = await harness.runCommand({ channelId, userId: alice(), name: 'memory', subcommand: 'forget', options: { fact: factId } });
+    expect(unknown.text).toContain('no fact');
+  });
+
+  it('/reset starts a fresh conversation; /usage counts the tokens', async () => {
+    const asked = harness.mention('the secret word is pineapple', { channelId });
+    await botReplyAfter(asked.id);
+    const usage = await harness.runCommand({ channelId, userId: bob(), name: 'usage' });
+    expect(usage.text).toMatch(/This channel — today: [1-9][\d,]* in · [1-9][\d,]* out/);
+    expect(usage.text).toContain('This server');
+    const reset = await harness.runCommand({ channelId, userId: alice(), name: 'reset' });
+    expect(reset.text).toContain('Fresh start');
+    const again = harness.mention('what was the word?', { channelId });
+    await botReplyAfter(again.id);
+    expect(JSON.stringify(harness.llm.lastRequest()!.messages)).not.toContain('pineapple');
+  });
+});

@@ -1,0 +1,119 @@
+import { dirname } from 'node:path';
+import type { APIMessage } from 'discord-api-types/v10';
+import { type App, startApp } from '../../../src/app.js';
+import { deployCommands } from '../../../src/commands/deployCommands.js';
+import { loadConfig } from '../../../src/config.js';
+import type { DriverName } from '../../../src/db/database.js';
+import { silentLogger } from '../../../src/logger.js';
+import { type TestDatabase, createTestDatabase } from '../db/testDatabase.js';
+import { type CommandInvocationSpec, type DiscordEmulator, type InteractionResponses, startDiscordEmulator } from '../discord/emulator.js';
+import { type FakeLlm, startFakeLlm } from '../llm/fakeLlmServer.js';
+
+/**
+ * Everything an end-to-end test needs: the Discord emulator, the scripted model server, a
+ * database of its own, and bots — the real application, wired exactly as `npm start` wires it,
+ * started in-process (or as a child process by the tests that kill one).
+ */
+export interface BotHarness {
+  discord: DiscordEmulator;
+  llm: FakeLlm;
+  database: TestDatabase;
+  driver: DriverName;
+  /** The environment a bot process is started with (overrides on top). */
+  env(overrides?: Record<string, string>): Record<string, string>;
+  /** Starts one more bot on the shared database. */
+  startBot(overrides?: Record<string, string>): Promise<App>;
+  /** The bot's messages in a channel, oldest first. */
+  botMessages(channelId: string): APIMessage[];
+  /** A user runs a slash command; resolves with what the bot showed once it has answered. */
+  runCommand(spec: CommandInvocationSpec): Promise<CommandAnswer>;
+  /** Alice mentions the bot in #general (or another channel) and the test waits for the reply. */
+  mention(text: string, options?: { channelId?: string; authorId?: string }): APIMessage;
+  close(): Promise<void>;
+}
+
+/** What a command answered: all the text it showed (content, embeds, followups) and how. */
+export interface CommandAnswer {
+  id: string;
+  text: string;
+  ephemeral: boolean;
+  modal: unknown;
+  responses: InteractionResponses;
+}
+
+/** The loading flag Discord sets on a deferred reply until it is edited. */
+const LOADING_FLAG = 1 << 7;
+
+function answerOf(responses: InteractionResponses): CommandAnswer | undefined {
+  const original = responses.original;
+  const stillLoading = original !== null && ((original.flags ?? 0) & LOADING_FLAG) !== 0 && responses.followups.length === 0;
+  if (!responses.acknowledged || stillLoading) return undefined;
+  if (!original && responses.followups.length === 0 && !responses.modal && responses.autocompleteChoices === null) return undefined;
+  const shown = [original, ...responses.followups].filter((message): message is APIMessage => message !== null);
+  const text = shown
+    .flatMap((message) => [
+      message.content,
+      ...message.embeds.flatMap((embed) => [embed.title ?? '', embed.description ?? '', ...(embed.fields ?? []).map((field) => `${field.name}: ${field.value}`)]),
+    ])
+    .filter(Boolean)
+    .join('\n');
+  return { id: responses.interactionId, text, ephemeral: responses.ephemeral, modal: responses.modal, responses };
+}
+
+export async function startHarness(driver: DriverName, options: { llmBrain?: 'demo' | 'none' } = {}): Promise<BotHarness> {
+  const [discord, llm, database] = await Promise.all([
+    startDiscordEmulator(),
+    startFakeLlm({ brain: options.llmBrain ?? 'demo' }),
+    createTestDatabase(driver),
+  ]);
+  await deployCommands({ apiUrl: discord.apiUrl, token: discord.token, devGuildId: discord.seed.guildId });
+  // A PGlite directory may only be open once: the bots open it themselves.
+  if (driver === 'pglite') await database.close();
+  const bots: App[] = [];
+  const env = (overrides: Record<string, string> = {}): Record<string, string> => ({
+    DISCORD_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+    OPENAI_BASE_URL: llm.baseUrl,
+    OPENAI_API_KEY: 'test-key',
+    DEFAULT_MODEL: 'gpt-4o-mini',
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'silent',
+    WORKER_POLL_MS: '50',
+    STREAM_EDIT_INTERVAL_MS: '200',
+    LLM_RETRY_BASE_MS: '10',
+    LEASE_SECONDS: '3',
+    ...(driver === 'postgres' ? { DATABASE_URL: database.url! } : { DATA_DIR: dirname(database.directory!) }),
+    ...overrides,
+  });
+  return {
+    discord,
+    llm,
+    database,
+    driver,
+    env,
+    async startBot(overrides) {
+      const app = await startApp(loadConfig(env(overrides)), silentLogger());
+      bots.push(app);
+      return app;
+    },
+    async runCommand(spec) {
+      const { id } = discord.invokeCommand(spec);
+      await discord.waitForInteractionResponse(id, (responses) => answerOf(responses) !== undefined, { timeoutMs: 5000 });
+      return answerOf(discord.interactionResponses(id))!;
+    },
+    botMessages: (channelId) => discord.channelMessages(channelId).filter((message) => message.author.id === discord.bot.id),
+    mention(text, mentionOptions = {}) {
+      return discord.userSays({
+        channelId: mentionOptions.channelId ?? discord.seed.generalId,
+        authorId: mentionOptions.authorId ?? discord.seed.alice.id,
+        content: `<@${discord.bot.id}> ${text}`,
+      });
+    },
+    async close() {
+      for (const bot of bots.splice(0)) await bot.stop().catch(() => {});
+      await Promise.all([discord.close(), llm.close()]);
+      await database.destroy();
+    },
+  };
+}
