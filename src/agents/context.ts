@@ -1,6 +1,6 @@
 import type { MemoryStore, MessageStore, PromptMessage, ToolSpec } from './ports.js';
 import { renderMessage } from './promptMessages.js';
-import { IMAGE_PART_TOKENS, REQUEST_OVERHEAD_TOKENS, countMessageTokens, countTextTokens, withSafetyMargin } from './tokens.js';
+import { IMAGE_PART_TOKENS, REQUEST_OVERHEAD_TOKENS, clipToTokens, countMessageTokens, countTextTokens, withSafetyMargin } from './tokens.js';
 import type { Agent, Fact, StoredMessage } from './types.js';
 
 export interface ContextLimits {
@@ -135,11 +135,4 @@ function memoryPrompt(facts: Fact[], summary: string | null, budget: number): Pr
   if (factLines.length > 0) sections.push(`Facts you remember (ids in brackets):\n${factLines.join('\n')}`);
   if (summary) sections.push(`Summary of the earlier conversation:\n${clipToTokens(summary, budget * SUMMARY_SHARE)}`);
   return sections.length > 0 ? { role: 'system', content: sections.join('\n\n') } : null;
-}
-
-function clipToTokens(text: string, maxTokens: number): string {
-  if (countTextTokens(text) <= maxTokens) return text;
-  let characters = Math.floor(maxTokens * 3);
-  while (characters > 0 && countTextTokens(text.slice(0, characters)) > maxTokens) characters = Math.floor(characters * 0.9);
-  return `${text.slice(0, characters)}…`;
 }

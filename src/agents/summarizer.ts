@@ -1,7 +1,7 @@
 import type { Logger } from './logger.js';
 import type { ChatModel, MemoryStore, MessageStore, UsageStore } from './ports.js';
 import { renderMessage } from './promptMessages.js';
-import { countTextTokens } from './tokens.js';
+import { clipToTokens, countTextTokens } from './tokens.js';
 import type { Agent, StoredMessage } from './types.js';
 
 export interface SummaryLimits {
@@ -51,11 +51,15 @@ export class Summarizer {
       tools: [],
       messages: [
         { role: 'system', content: INSTRUCTIONS },
-        { role: 'user', content: `Previous summary:\n${agent.summary ?? '(none yet)'}\n\nNew messages:\n${transcript}` },
+        {
+          role: 'user',
+          content: `Previous summary:\n${clipToTokens(agent.summary ?? '(none yet)', this.limits.tokenBudget * SUMMARY_SHARE)}\n\nNew messages:\n${transcript}`,
+        },
       ],
     });
     await this.stores.usage.record({ agent, userId: null, model: agent.persona.model, purpose: 'summary', ...response.usage });
-    const summary = response.text.trim();
+    // Held to its share even when the model ignores max_tokens: the next fold and every prompt read it.
+    const summary = clipToTokens(response.text.trim(), this.limits.tokenBudget * SUMMARY_SHARE);
     if (!summary) {
       this.logger.warn({ agentId: agent.id }, 'summary came back empty; history left as it was');
       return agent;

@@ -59,3 +59,11 @@ export function countRequestTokens(messages: readonly CountableMessage[], tools?
 export function withSafetyMargin(tokens: number): number {
   return Math.ceil(tokens * (1 + SAFETY_MARGIN));
 }
+
+/** The text cut (with an ellipsis) to at most `maxTokens` tokens. */
+export function clipToTokens(text: string, maxTokens: number): string {
+  if (countTextTokens(text) <= maxTokens) return text;
+  let characters = Math.floor(maxTokens * 3);
+  while (characters > 0 && countTextTokens(text.slice(0, characters)) > maxTokens - 1) characters = Math.floor(characters * 0.9);
+  return `${text.slice(0, characters)}…`;
+}

@@ -23,6 +23,8 @@ export interface BotHarness {
   env(overrides?: Record<string, string>): Record<string, string>;
   /** Starts one more bot on the shared database. */
   startBot(overrides?: Record<string, string>): Promise<App>;
+  /** Stops every running bot and starts one again on the same database: a deploy or a crash-free restart. */
+  restartBots(overrides?: Record<string, string>): Promise<App>;
   /** The bot's messages in a channel, oldest first. */
   botMessages(channelId: string): APIMessage[];
   /** A user runs a slash command; resolves with what the bot showed once it has answered. */
@@ -70,6 +72,7 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
   // A PGlite directory may only be open once: the bots open it themselves.
   if (driver === 'pglite') await database.close();
   const bots: App[] = [];
+  let lastOverrides: Record<string, string> | undefined;
   const env = (overrides: Record<string, string> = {}): Record<string, string> => ({
     DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,
@@ -93,9 +96,15 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
     driver,
     env,
     async startBot(overrides) {
+      lastOverrides = overrides;
       const app = await startApp(loadConfig(env(overrides)), silentLogger());
       bots.push(app);
       return app;
+    },
+    async restartBots(overrides) {
+      const previous = lastOverrides;
+      for (const bot of bots.splice(0)) await bot.stop();
+      return this.startBot(overrides ?? previous);
     },
     async runCommand(spec) {
       const { id } = discord.invokeCommand(spec);
