@@ -60,6 +60,7 @@ CREATE TABLE "messages" (
 	"tool_call_id" text,
 	"tool_name" text,
 	"turn_id" bigint,
+	"seen_through_id" bigint,
 	"token_count" integer DEFAULT 0 NOT NULL,
 	"search" "tsvector" GENERATED ALWAYS AS (to_tsvector('simple', coalesce(content, ''))) STORED,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
@@ -129,6 +130,7 @@ CREATE TABLE "turns" (
 	"status" text DEFAULT 'running' NOT NULL,
 	"requested_by" text,
 	"attempts" integer DEFAULT 1 NOT NULL,
+	"seen_through_id" bigint,
 	"error" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"finished_at" timestamp with time zone

@@ -12,8 +12,10 @@ export interface BuiltContext {
   messages: PromptMessage[];
   /** The prompt's size with the safety margin, as compared against the budget. */
   promptTokens: number;
-  /** How many stored messages were left out for lack of room. */
+  /** Whether stored messages were left out for lack of room. */
   omittedMessages: boolean;
+  /** The newest stored message the context holds (0 when none). */
+  newestMessageId: number;
 }
 
 /** Shares of the budget that facts and the summary may take, so history always has room. */
@@ -37,41 +39,43 @@ export class ContextBuilder {
   ) {}
 
   /**
-   * @param imageUrlsFor image URLs to show for a message (only those of the current turn).
+   * @param options.imageUrlsFor image URLs to show for a message (only those of the current turn).
+   * @param options.seenThroughId within a turn: user messages newer than this arrived during the
+   *   turn and are left for the next one.
    */
-  async build(agent: Agent, tools: ToolSpec[], imageUrlsFor: (message: StoredMessage) => string[] = () => []): Promise<BuiltContext> {
+  async build(
+    agent: Agent,
+    tools: ToolSpec[],
+    options: { imageUrlsFor?: (message: StoredMessage) => string[]; seenThroughId?: number } = {},
+  ): Promise<BuiltContext> {
     const persona: PromptMessage = { role: 'system', content: personaPrompt(agent) };
     const memory = memoryPrompt(await this.stores.memory.facts(agent.id, MAX_FACTS), agent.summary, this.limits.tokenBudget);
     const fixed = [persona, ...(memory ? [memory] : [])];
     let used = REQUEST_OVERHEAD_TOKENS + this.cachedCount(fixed, tools);
     const budget = this.limits.tokenBudget;
+    const window = await this.recentWindow(agent, budget - used, options.seenThroughId);
 
     const history: PromptMessage[] = [];
     const group: PromptMessage[] = [];
     let groupTokens = 0;
     let omitted = false;
-    const afterId = Math.max(agent.historyStartId, agent.summaryThroughId);
-    let beforeId: number | undefined;
-    scan: for (;;) {
-      const page = await this.stores.messages.newestMessages(agent.id, { afterId, beforeId, limit: PAGE_SIZE });
-      for (const message of page) {
-        const images = imageUrlsFor(message);
-        group.unshift(renderMessage(message, images));
-        groupTokens += message.tokenCount + images.length * IMAGE_PART_TOKENS;
-        // A tool result cannot stand without the assistant message that called the tool.
-        if (message.role === 'tool') continue;
-        if (withSafetyMargin(used + groupTokens) > budget) {
-          omitted = true;
-          break scan;
-        }
-        history.unshift(...group);
-        used += groupTokens;
-        group.length = 0;
-        groupTokens = 0;
+    for (const message of window.messages) {
+      const images = options.imageUrlsFor?.(message) ?? [];
+      group.unshift(renderMessage(message, images));
+      groupTokens += message.tokenCount + images.length * IMAGE_PART_TOKENS;
+      // A tool result cannot stand without the assistant message that called the tool.
+      if (message.role === 'tool') continue;
+      if (withSafetyMargin(used + groupTokens) > budget) {
+        omitted = true;
+        break;
       }
-      if (page.length < PAGE_SIZE) break;
-      beforeId = page.at(-1)!.id;
+      history.unshift(...group);
+      used += groupTokens;
+      group.length = 0;
+      groupTokens = 0;
     }
+    omitted ||= window.truncated;
+    const newestMessageId = window.messages.reduce((newest, message) => Math.max(newest, message.id), 0);
     if (history.length === 0 && omitted) {
       const squeezed = squeezeNewest(group, budget - withSafetyMargin(used));
       if (squeezed) {
@@ -79,7 +83,34 @@ export class ContextBuilder {
         used += squeezed.tokens;
       }
     }
-    return { messages: [...fixed, ...history], promptTokens: withSafetyMargin(used), omittedMessages: omitted };
+    return { messages: [...fixed, ...history], promptTokens: withSafetyMargin(used), omittedMessages: omitted, newestMessageId };
+  }
+
+  /**
+   * The newest messages after the summary, fetched by id until they more than fill `room`
+   * tokens (so the ones that fit are certainly among them), then put in conversation order.
+   */
+  private async recentWindow(agent: Agent, room: number, seenThroughId: number | undefined) {
+    const afterId = Math.max(agent.historyStartId, agent.summaryThroughId);
+    const fetched: StoredMessage[] = [];
+    let tokens = 0;
+    let beforeId: number | undefined;
+    let truncated = false;
+    for (;;) {
+      const page = await this.stores.messages.newestMessages(agent.id, { afterId, beforeId, limit: PAGE_SIZE });
+      for (const message of page) {
+        if (seenThroughId !== undefined && message.role === 'user' && message.id > seenThroughId) continue;
+        fetched.push(message);
+        tokens += message.tokenCount;
+      }
+      if (page.length < PAGE_SIZE) break;
+      if (tokens > room * 1.5) {
+        truncated = true;
+        break;
+      }
+      beforeId = page.at(-1)!.id;
+    }
+    return { messages: fetched.sort(conversationOrder), truncated };
   }
 
   /** Persona, memory and tool schemas repeat turn after turn: count each text once. */
@@ -102,6 +133,14 @@ export class ContextBuilder {
     }
     return value;
   }
+}
+
+/**
+ * Conversation order, newest first. A turn's answer is stored after it finishes, so its id can be
+ * higher than a message that arrived meanwhile; it belongs right after what the turn had seen.
+ */
+function conversationOrder(a: StoredMessage, b: StoredMessage): number {
+  return (b.seenThroughId ?? b.id) - (a.seenThroughId ?? a.id) || b.id - a.id;
 }
 
 /** When even the newest message does not fit, its text is cut to what does. */

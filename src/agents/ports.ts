@@ -122,13 +122,25 @@ export interface Claim {
   wakeSeq: number;
 }
 
+export interface TurnResult {
+  status: 'done' | 'failed';
+  error?: string;
+  /** The newest message id the turn's context included. */
+  seenThroughId?: number;
+}
+
 export interface WorkQueue {
   /** Claims the longest-waiting queued agent, or one whose lease expired (resuming its turn). */
   claimNext(owner: string, leaseMs: number): Promise<Claim | null>;
   /** Extends the lease; false when it was lost (another process took the agent). */
   renewLease(agentId: number, owner: string, leaseMs: number): Promise<boolean>;
   /** Ends the turn and frees the agent: queued again if woken during the turn, else idle. */
-  finish(claim: Claim, owner: string, outcome: { status: 'done' | 'failed'; error?: string }): Promise<void>;
+  finish(claim: Claim, owner: string, outcome: TurnResult): Promise<void>;
+  /**
+   * Whether a user message newer than what the last completed turn saw is waiting. A turn
+   * queued by a message its predecessor already answered has nothing to do.
+   */
+  hasUnansweredMessages(agent: Agent): Promise<boolean>;
 }
 
 export interface MessageStore {

@@ -17,7 +17,7 @@ export class ReplyStreamer {
   private posted = new Map<number, PostedChunk>();
   private latestText = '';
   private lastFlushAt = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private flushScheduled = false;
   private typingTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -39,12 +39,15 @@ export class ReplyStreamer {
   update(text: string): void {
     if (this.closed || text === this.latestText) return;
     this.latestText = text;
-    if (this.timer) return;
-    const wait = Math.max(0, this.lastFlushAt + this.editIntervalMs - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.enqueueFlush(this.latestText);
-    }, wait);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.flushing = this.flushing
+      .then(async () => {
+        await this.waitForEditSlot();
+        this.flushScheduled = false;
+        if (!this.closed) await this.flush(this.latestText);
+      })
+      .catch((error: unknown) => this.deps.logger.warn({ err: error, turnId: this.turn.id }, 'streaming edit failed; the final edit will retry'));
   }
 
   /** Shows the final text (with optional buttons under its last message) and removes leftovers. */
@@ -52,6 +55,7 @@ export class ReplyStreamer {
     this.stop();
     await this.flushing;
     this.latestText = text;
+    if (this.posted.size > 0) await this.waitForEditSlot();
     await this.flush(text, actions);
     const count = splitReply(text).length;
     for (const [index, chunk] of this.posted) {
@@ -71,10 +75,14 @@ export class ReplyStreamer {
 
   private stop(): void {
     this.closed = true;
-    clearTimeout(this.timer);
     clearTimeout(this.typingTimer);
-    this.timer = undefined;
     this.typingTimer = undefined;
+  }
+
+  /** Waits until an edit is allowed: one per interval, counted from when the last one landed. */
+  private async waitForEditSlot(): Promise<void> {
+    const wait = this.lastFlushAt + this.editIntervalMs - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   private keepTyping(): void {
@@ -85,14 +93,7 @@ export class ReplyStreamer {
     this.typingTimer = setTimeout(() => this.keepTyping(), TYPING_RENEW_MS);
   }
 
-  private enqueueFlush(text: string): void {
-    this.flushing = this.flushing
-      .then(() => (this.closed ? undefined : this.flush(text)))
-      .catch((error: unknown) => this.deps.logger.warn({ err: error, turnId: this.turn.id }, 'streaming edit failed; the final edit will retry'));
-  }
-
   private async flush(text: string, actions?: MessageAction[]): Promise<void> {
-    this.lastFlushAt = Date.now();
     const chunks = splitReply(text);
     for (const [index, content] of chunks.entries()) {
       const chunkActions = index === chunks.length - 1 ? actions : undefined;
@@ -112,5 +113,6 @@ export class ReplyStreamer {
       this.posted.set(index, { chunkIndex: index, channelId, discordMessageId: messageId, content });
       clearTimeout(this.typingTimer);
     }
+    this.lastFlushAt = Date.now();
   }
 }

@@ -2,7 +2,7 @@ import type { ContextBuilder } from './context.js';
 import { ModelError } from './errors.js';
 import type { Logger } from './logger.js';
 import { errorNonce } from './nonce.js';
-import type { ChatGateway, ChatModel, Claim, EngineStores } from './ports.js';
+import type { ChatGateway, ChatModel, Claim, EngineStores, TurnResult } from './ports.js';
 import { withTokenCount } from './promptMessages.js';
 import { ReplyStreamer } from './replyStreamer.js';
 import type { Summarizer } from './summarizer.js';
@@ -23,9 +23,7 @@ export function retryActionId(agentId: number): string {
   return `retry:${agentId}`;
 }
 
-export interface TurnOutcome {
-  status: 'done' | 'failed';
-  error?: string;
+export interface TurnOutcome extends TurnResult {
   /** Milliseconds spent waiting for the model: the rest of the turn is our overhead. */
   modelMs: number;
 }
@@ -56,14 +54,23 @@ export class AgentRuntime {
     const streamer = new ReplyStreamer({ gateway, outbox: stores.outbox, logger: log }, claim.agent, claim.turn, this.options.streamEditIntervalMs);
     let modelMs = 0;
     try {
+      if (!(await stores.queue.hasUnansweredMessages(claim.agent))) {
+        await streamer.abandon();
+        return { status: 'done', modelMs };
+      }
       await streamer.start();
       const agent = await this.foldHistory(claim.agent, log);
       const toolbox = this.deps.toolbox.forPersona(agent.persona.tools);
       const turnImages = await this.currentTurnImages(agent);
       const shown: string[] = [];
+      let seenThroughId: number | undefined;
       for (let call = 1; call <= MAX_MODEL_CALLS_PER_TURN; call++) {
         const tools = call < MAX_MODEL_CALLS_PER_TURN ? toolbox.specs() : [];
-        const context = await this.deps.context.build(agent, tools, (message) => turnImages.get(message.id) ?? []);
+        const context = await this.deps.context.build(agent, tools, {
+          imageUrlsFor: (message) => turnImages.get(message.id) ?? [],
+          seenThroughId,
+        });
+        seenThroughId ??= context.newestMessageId;
         const startedAt = performance.now();
         const response = await this.deps.model.complete(
           {
@@ -82,10 +89,10 @@ export class AgentRuntime {
           // Shown first, stored second: a crash in between resumes the turn, which regenerates
           // the answer and edits the messages already posted instead of posting new ones.
           await streamer.finish(joinShown(shown));
-          await stores.messages.append(agent, [withTokenCount({ role: 'assistant', content: response.text, turnId: claim.turn.id })]);
-          return { status: 'done', modelMs };
+          await stores.messages.append(agent, [withTokenCount({ role: 'assistant', content: response.text, turnId: claim.turn.id, seenThroughId })]);
+          return { status: 'done', modelMs, seenThroughId };
         }
-        await this.runTools(agent, claim, response.text, response.toolCalls, log);
+        await this.runTools(agent, claim, { text: response.text, calls: response.toolCalls, seenThroughId }, log);
       }
       throw new Error(`the model was still calling tools after ${MAX_MODEL_CALLS_PER_TURN} calls`);
     } catch (error) {
@@ -106,15 +113,21 @@ export class AgentRuntime {
     }
   }
 
-  private async runTools(agent: Agent, claim: Claim, text: string, calls: ToolCall[], log: Logger): Promise<void> {
+  private async runTools(
+    agent: Agent,
+    claim: Claim,
+    { text, calls, seenThroughId }: { text: string; calls: ToolCall[]; seenThroughId: number | undefined },
+    log: Logger,
+  ): Promise<void> {
     const { stores, gateway } = this.deps;
-    await stores.messages.append(agent, [withTokenCount({ role: 'assistant', content: text, toolCalls: calls, turnId: claim.turn.id })]);
+    const turnId = claim.turn.id;
+    await stores.messages.append(agent, [withTokenCount({ role: 'assistant', content: text, toolCalls: calls, turnId, seenThroughId })]);
     for (const call of calls) {
       const context = { agent, turn: claim.turn, requestedBy: claim.turn.requestedBy, stores, gateway };
       const { result, ok } = await this.deps.toolbox.run(call, context);
       log.info({ tool: call.name, ok }, 'tool called');
       await stores.messages.append(agent, [
-        withTokenCount({ role: 'tool', content: result, toolCallId: call.id, toolName: call.name, turnId: claim.turn.id }),
+        withTokenCount({ role: 'tool', content: result, toolCallId: call.id, toolName: call.name, turnId, seenThroughId }),
       ]);
     }
   }

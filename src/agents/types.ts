@@ -61,6 +61,8 @@ export interface StoredMessage {
   toolCalls: ToolCall[] | null;
   toolCallId: string | null;
   toolName: string | null;
+  /** For a turn's own messages: the newest message the turn had seen (orders the conversation). */
+  seenThroughId: number | null;
   tokenCount: number;
   createdAt: Date;
 }
@@ -77,6 +79,7 @@ export interface NewMessage {
   toolCallId?: string | null;
   toolName?: string | null;
   turnId?: number | null;
+  seenThroughId?: number | null;
   tokenCount: number;
 }
 

@@ -141,6 +141,8 @@ export const messages = pgTable(
     toolCallId: text('tool_call_id'),
     toolName: text('tool_name'),
     turnId: id('turn_id'),
+    /** For a turn's own messages: the newest message the turn had seen (see ContextBuilder). */
+    seenThroughId: id('seen_through_id'),
     tokenCount: integer('token_count').notNull().default(0),
     search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', coalesce(content, ''))`),
     createdAt: createdAt(),
@@ -183,6 +185,8 @@ export const turns = pgTable(
     /** The user whose message started the turn; tools act with their permissions. */
     requestedBy: text('requested_by'),
     attempts: integer('attempts').notNull().default(1),
+    /** The newest message the turn's context held: later ones still need an answer. */
+    seenThroughId: id('seen_through_id'),
     error: text('error'),
     startedAt: createdAt(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),

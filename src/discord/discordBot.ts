@@ -25,8 +25,11 @@ export class DiscordBot {
     private readonly logger: Logger,
   ) {}
 
+  /** Messages of one channel are taken one after another, so they are stored in Discord's order. */
+  private readonly channelQueues = new Map<string, Promise<void>>();
+
   async start(): Promise<void> {
-    this.client.on(Events.MessageCreate, (message) => void this.onMessage(message));
+    this.client.on(Events.MessageCreate, (message) => this.inChannelOrder(message.channelId, () => this.onMessage(message)));
     this.client.on(Events.InteractionCreate, (interaction) => void this.onInteraction(interaction));
     this.client.on(Events.Error, (error) => this.logger.error({ err: error }, 'discord client error'));
     const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
@@ -42,6 +45,14 @@ export class DiscordBot {
 
   async stop(): Promise<void> {
     await this.client.destroy();
+  }
+
+  private inChannelOrder(channelId: string, work: () => Promise<void>): void {
+    const next = (this.channelQueues.get(channelId) ?? Promise.resolve()).then(work);
+    this.channelQueues.set(channelId, next);
+    void next.finally(() => {
+      if (this.channelQueues.get(channelId) === next) this.channelQueues.delete(channelId);
+    });
   }
 
   private async onMessage(message: Message): Promise<void> {

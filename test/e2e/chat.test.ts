@@ -34,9 +34,9 @@ describe.each(testDrivers())('chatting with a channel agent (%s)', (driver) => {
   it('puts each speaker\'s name in the prompt', async () => {
     const { discord, llm } = harness;
     const fromAlice = harness.mention('I like tea');
-    await discord.waitForMessage((message) => message.author.id === discord.bot.id && message.id > fromAlice.id);
+    await harness.replyAfter(fromAlice.id);
     const fromBob = harness.mention('I like coffee', { authorId: discord.seed.bob.id });
-    await discord.waitForMessage((message) => message.author.id === discord.bot.id && message.id > fromBob.id);
+    await harness.replyAfter(fromBob.id);
     const prompt = JSON.stringify(llm.lastRequest()!.messages);
     expect(prompt).toContain('Alice');
     expect(prompt).toContain('I like tea');
@@ -48,7 +48,7 @@ describe.each(testDrivers())('chatting with a channel agent (%s)', (driver) => {
     const { discord, llm } = harness;
     discord.userSays({ channelId: discord.seed.generalId, authorId: discord.seed.alice.id, content: 'just chatting' });
     const asked = harness.mention('now you');
-    await discord.waitForMessage((message) => message.author.id === discord.bot.id && message.id > asked.id);
+    await harness.replyAfter(asked.id);
     expect(llm.requests).toHaveLength(1);
     expect(JSON.stringify(llm.lastRequest()!.messages)).not.toContain('just chatting');
   });
@@ -57,8 +57,7 @@ describe.each(testDrivers())('chatting with a channel agent (%s)', (driver) => {
     const { discord, llm } = harness;
     llm.enqueue({ text: `@everyone @here <@&${discord.seed.botRoleId}> <@${discord.seed.bob.id}> look at this` });
     const asked = harness.mention('ping everyone please');
-    const reply = await discord.waitForMessage((message) => message.author.id === discord.bot.id && message.id > asked.id);
-    await discord.waitFor(() => discord.message(reply.id)?.content.includes('look at this'));
+    const reply = await harness.replyAfter(asked.id);
     expect(discord.pings.filter((ping) => ping.messageId === reply.id)).toEqual([]);
   });
 

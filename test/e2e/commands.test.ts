@@ -5,8 +5,7 @@ import { type BotHarness, startHarness } from '../support/e2e/harness.js';
 describe.each(testDrivers())('slash commands (%s)', (driver) => {
   let harness: BotHarness;
   let channelId: string;
-  const botReplyAfter = (messageId: string) =>
-    harness.discord.waitForMessage((message) => message.author.id === harness.discord.bot.id && message.id > messageId && message.channel_id === channelId);
+  const botReplyAfter = (messageId: string) => harness.replyAfter(messageId, { channelId });
 
   beforeAll(async () => {
     harness = await startHarness(driver);

@@ -8,8 +8,7 @@ const WORDS = ['apple', 'river', 'stone', 'cloud', 'lantern', 'copper', 'meadow'
 describe.each(testDrivers())('long conversations and memory (%s)', (driver) => {
   let harness: BotHarness;
   let channelId: string;
-  const replyAfter = (messageId: string, timeoutMs = 5000) =>
-    harness.discord.waitForMessage((message) => message.author.id === harness.discord.bot.id && message.id > messageId && message.channel_id === channelId, { timeoutMs });
+  const replyAfter = (messageId: string, timeoutMs = 5000) => harness.replyAfter(messageId, { channelId, timeoutMs });
 
   beforeAll(async () => {
     harness = await startHarness(driver);
@@ -34,7 +33,8 @@ describe.each(testDrivers())('long conversations and memory (%s)', (driver) => {
         const words = Array.from({ length: 8 }, (_, offset) => WORDS[(burst * 5 + index + offset) % WORDS.length]).join(' ');
         last = harness.discord.userSays({ channelId, authorId: harness.discord.seed.bob.id, content: `note ${burst}-${index}: ${words}` }).id;
       }
-      await replyAfter(last, 10_000);
+      // The burst is answered together: the reply echoes its last note.
+      await harness.discord.waitForMessage((message) => message.author.id === harness.discord.bot.id && message.id > last && message.content.includes(`note ${burst}-4:`), { timeoutMs: 10_000 });
     }
     const requests = harness.llm.requests;
     const summaries = requests.filter((request) => String(request.messages[0]!.content).includes('running summary'));

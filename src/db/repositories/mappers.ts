@@ -32,6 +32,7 @@ export function toStoredMessage(row: typeof messages.$inferSelect): StoredMessag
     toolCalls: row.toolCalls,
     toolCallId: row.toolCallId,
     toolName: row.toolName,
+    seenThroughId: row.seenThroughId,
     tokenCount: row.tokenCount,
     createdAt: row.createdAt,
   };

@@ -1,5 +1,6 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { Claim, WorkQueue } from '../../agents/ports.js';
+import type { Claim, TurnResult, WorkQueue } from '../../agents/ports.js';
+import type { Agent } from '../../agents/types.js';
 import type { Database, Transaction } from '../database.js';
 import { executeRows } from '../database.js';
 import { agents, messages, turns } from '../schema.js';
@@ -41,11 +42,25 @@ export class WorkQueueRepository implements WorkQueue {
     return renewed.length > 0;
   }
 
-  async finish(claim: Claim, owner: string, outcome: { status: 'done' | 'failed'; error?: string }): Promise<void> {
+  async hasUnansweredMessages(agent: Agent): Promise<boolean> {
+    const [row] = await executeRows<{ waiting: boolean }>(
+      this.db,
+      sql`select exists (
+            select 1 from messages
+            where agent_id = ${agent.id} and role = 'user' and id > ${agent.historyStartId}
+              and id > coalesce((select seen_through_id from turns
+                                 where agent_id = ${agent.id} and status = 'done' and seen_through_id is not null
+                                 order by id desc limit 1), 0)
+          ) as waiting`,
+    );
+    return row?.waiting === true;
+  }
+
+  async finish(claim: Claim, owner: string, outcome: TurnResult): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx
         .update(turns)
-        .set({ status: outcome.status, error: outcome.error ?? null, finishedAt: sql`now()` })
+        .set({ status: outcome.status, error: outcome.error ?? null, seenThroughId: outcome.seenThroughId ?? null, finishedAt: sql`now()` })
         .where(eq(turns.id, claim.turn.id));
       // Messages accepted during the turn bumped wake_seq: queue again so they get answered.
       await tx

@@ -101,5 +101,4 @@ export const DiscordErrors = {
   archivedThread: () => new DiscordApiError(400, 50083, 'Thread is archived'),
   threadAlreadyCreated: () => new DiscordApiError(400, 160004, 'A thread has already been created for this message'),
   threadLocked: () => new DiscordApiError(403, 160005, 'Thread is locked'),
-  internalServerError: () => new DiscordApiError(500, 0, '500: Internal Server Error'),
 } as const;

@@ -18,7 +18,9 @@ export type EmulatorEvent =
   | { type: 'typing'; channelId: string; userId: string }
   | { type: 'reactionAdded' | 'reactionRemoved'; messageId: string; userId: string; emoji: string }
   | { type: 'commandsChanged'; guildId: string | null }
-  | { type: 'gatewayIdentified' | 'gatewayResumed' | 'gatewayDisconnected'; sessionId: string };
+  | { type: 'gatewayIdentified' | 'gatewayDisconnected'; sessionId: string }
+  /** `viaResumeUrl`: the client reconnected on READY's `resume_gateway_url`, as it should. */
+  | { type: 'gatewayResumed'; sessionId: string; viaResumeUrl: boolean };
 
 /** What the bot did with an interaction. */
 export type InteractionResponseAction =
@@ -34,19 +36,25 @@ export type LoggedEvent = EmulatorEvent & { index: number; at: number };
 
 type Listener = (event: LoggedEvent) => void;
 
-/** Append-only log of {@link EmulatorEvent}s with synchronous listeners. */
+/** Append-only log of {@link EmulatorEvent}s with synchronous listeners; keeps the last `limit`. */
 export class EventLog {
   private readonly entries: LoggedEvent[] = [];
   private readonly listeners = new Set<Listener>();
+  private recorded = 0;
 
-  /** Appends an event and notifies listeners. A throwing listener does not stop the others. */
+  constructor(private readonly limit: number = 10_000) {}
+
+  /** Appends an event and notifies listeners (which must not throw). */
   record(event: EmulatorEvent): void {
-    const logged: LoggedEvent = { ...event, index: this.entries.length, at: Date.now() };
+    const logged: LoggedEvent = { ...event, index: this.recorded, at: Date.now() };
+    this.recorded += 1;
     this.entries.push(logged);
+    // Trim in batches: a benchmark records an event per message.
+    if (this.entries.length > this.limit * 1.25) this.entries.splice(0, this.entries.length - this.limit);
     for (const listener of [...this.listeners]) listener(logged);
   }
 
-  /** Every event so far, oldest first. */
+  /** The retained events, oldest first. */
   all(): readonly LoggedEvent[] {
     return this.entries;
   }
@@ -73,23 +81,27 @@ export interface WaitOptions {
 }
 
 /**
- * Resolves with the first non-undefined result of `evaluate`, which is run now and again after
- * every event; rejects with a {@link WaitTimeoutError} carrying `describe()` and `diagnostics()`.
+ * Resolves with the first non-undefined result of `evaluate`, which is run now, again after every
+ * event (with that event) and, with `pollIntervalMs`, periodically (with null); rejects with a {@link WaitTimeoutError} carrying `describe()` and `diagnostics()`.
  */
 export function waitForCondition<T>(
   log: EventLog,
   evaluate: (event: LoggedEvent | null) => T | undefined,
-  settings: { timeoutMs: number; describe: string; diagnostics: () => string },
+  settings: { timeoutMs: number; describe: string; diagnostics: () => string; pollIntervalMs?: number },
 ): Promise<T> {
   const immediate = evaluate(null);
   if (immediate !== undefined) return Promise.resolve(immediate);
   return new Promise<T>((resolve, reject) => {
+    let settled = false;
     const finish = (action: () => void): void => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
+      if (poller) clearInterval(poller);
       unsubscribe();
       action();
     };
-    const unsubscribe = log.subscribe((event) => {
+    const check = (event: LoggedEvent | null): void => {
       let result: T | undefined;
       try {
         result = evaluate(event);
@@ -98,7 +110,10 @@ export function waitForCondition<T>(
         return;
       }
       if (result !== undefined) finish(() => resolve(result));
-    });
+    };
+    const unsubscribe = log.subscribe(check);
+    // Conditions on the bot's own state (its database, its cache) change without emulator events.
+    const poller = settings.pollIntervalMs ? setInterval(() => check(null), settings.pollIntervalMs) : undefined;
     const timer = setTimeout(() => {
       finish(() =>
         reject(new WaitTimeoutError(`Timed out after ${settings.timeoutMs} ms waiting for ${settings.describe}.\n${settings.diagnostics()}`)),

@@ -79,15 +79,28 @@ export class EmulatorState {
   /** Bugs in the emulator itself (answered with 500); tests should expect this to stay empty. */
   readonly internalErrors: Error[] = [];
 
-  constructor(
-    readonly application: ApplicationRecord,
-    readonly botUser: UserRecord,
-  ) {
-    this.users.set(botUser.id, botUser);
+  readonly application: ApplicationRecord;
+  readonly botUser: UserRecord;
+
+  private readonly logLimit: number;
+
+  /** Creates the bot user and its application (same id, as for applications created since 2020). */
+  constructor(settings: { botName: string; applicationFlags: number; logLimit: number }) {
+    this.logLimit = settings.logLimit;
+    const id = this.ids.next();
+    this.botUser = { id, username: settings.botName, discriminator: '0', global_name: null, avatar: null, bot: true };
+    this.application = { id, name: settings.botName, flags: settings.applicationFlags };
+    this.users.set(id, this.botUser);
   }
 
   get botId(): string {
     return this.botUser.id;
+  }
+
+  /** Logs a REST request, keeping the most recent `logLimit` (benchmarks send hundreds of thousands). */
+  recordRestRequest(record: RestRequestRecord): void {
+    this.restRequests.push(record);
+    if (this.restRequests.length > this.logLimit * 1.25) this.restRequests.splice(0, this.restRequests.length - this.logLimit);
   }
 
   requireUser(userId: string): UserRecord {

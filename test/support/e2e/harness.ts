@@ -25,6 +25,11 @@ export interface BotHarness {
   startBot(overrides?: Record<string, string>): Promise<App>;
   /** Stops every running bot and starts one again on the same database: a deploy or a crash-free restart. */
   restartBots(overrides?: Record<string, string>): Promise<App>;
+  /**
+   * The bot's reply after a message, once complete: its content is the whole text of a model
+   * reply (streaming edits before that do not count).
+   */
+  replyAfter(messageId: string, options?: { channelId?: string; timeoutMs?: number }): Promise<APIMessage>;
   /** The bot's messages in a channel, oldest first. */
   botMessages(channelId: string): APIMessage[];
   /** A user runs a slash command; resolves with what the bot showed once it has answered. */
@@ -89,7 +94,7 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
     ...(driver === 'postgres' ? { DATABASE_URL: database.url! } : { DATA_DIR: dirname(database.directory!) }),
     ...overrides,
   });
-  return {
+  const harness: BotHarness = {
     discord,
     llm,
     database,
@@ -104,12 +109,24 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
     async restartBots(overrides) {
       const previous = lastOverrides;
       for (const bot of bots.splice(0)) await bot.stop();
-      return this.startBot(overrides ?? previous);
+      return harness.startBot(overrides ?? previous);
     },
     async runCommand(spec) {
       const { id } = discord.invokeCommand(spec);
       await discord.waitForInteractionResponse(id, (responses) => answerOf(responses) !== undefined, { timeoutMs: 5000 });
       return answerOf(discord.interactionResponses(id))!;
+    },
+    replyAfter(messageId, replyOptions = {}) {
+      const channelId = replyOptions.channelId ?? discord.seed.generalId;
+      const finalTexts = () =>
+        new Set(llm.requests.flatMap((request) => (request.outcome?.kind === 'reply' && request.outcome.reply.text ? [request.outcome.reply.text.trim()] : [])));
+      return discord.waitFor(
+        () => {
+          const texts = finalTexts();
+          return harness.botMessages(channelId).find((message) => message.id > messageId && texts.has(message.content));
+        },
+        { timeoutMs: replyOptions.timeoutMs ?? 5000, description: `a complete bot reply after ${messageId} in ${channelId}` },
+      );
     },
     botMessages: (channelId) => discord.channelMessages(channelId).filter((message) => message.author.id === discord.bot.id),
     mention(text, mentionOptions = {}) {
@@ -125,4 +142,5 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
       await database.destroy();
     },
   };
+  return harness;
 }

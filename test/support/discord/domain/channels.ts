@@ -9,7 +9,7 @@ import type { EmulatorContext } from '../context.js';
 import { DiscordErrors, invalidFormBody } from '../errors.js';
 import { assertChannelPermissions } from '../permissions.js';
 import type { ChannelRecord } from '../records.js';
-import { renderChannel } from '../render/channels.js';
+import { renderChannel, renderGuildChannelPayload } from '../render/channels.js';
 import { badLength } from './validation.js';
 
 /** A guild channel to create (text by default). */
@@ -47,7 +47,7 @@ export function createGuildChannel(context: EmulatorContext, spec: GuildChannelS
     recipientIds: [],
   };
   state.channels.set(channel.id, channel);
-  const rendered = renderChannel(state, channel);
+  const rendered = renderGuildChannelPayload(state, channel);
   if (state.botIsInGuild(spec.guildId)) context.gateway.dispatch({ t: GatewayDispatchEvents.ChannelCreate, d: rendered }, spec.guildId);
   context.events.record({ type: 'channelCreated', channel: rendered });
   return channel;
@@ -63,7 +63,7 @@ export function deleteChannel(context: EmulatorContext, channelId: string): APIC
   if (channel.thread && channel.guildId && channel.parentId) {
     context.gateway.dispatch({ t: GatewayDispatchEvents.ThreadDelete, d: { id: channel.id, guild_id: channel.guildId, parent_id: channel.parentId, type: channel.type as ChannelType.PublicThread } }, channel.guildId);
   } else if (channel.guildId) {
-    context.gateway.dispatch({ t: GatewayDispatchEvents.ChannelDelete, d: rendered }, channel.guildId);
+    context.gateway.dispatch({ t: GatewayDispatchEvents.ChannelDelete, d: renderGuildChannelPayload(state, channel) }, channel.guildId);
   }
   context.events.record({ type: 'channelDeleted', channel: rendered });
   return rendered;
@@ -80,7 +80,7 @@ export function updateGuildChannel(context: EmulatorContext, channel: ChannelRec
   if (typeof patch.nsfw === 'boolean') channel.nsfw = patch.nsfw;
   if (typeof patch.rate_limit_per_user === 'number') channel.rateLimitPerUser = patch.rate_limit_per_user;
   if (Array.isArray(patch.permission_overwrites)) channel.permissionOverwrites = patch.permission_overwrites as APIOverwrite[];
-  const rendered = renderChannel(context.state, channel);
+  const rendered = renderGuildChannelPayload(context.state, channel);
   context.gateway.dispatch({ t: GatewayDispatchEvents.ChannelUpdate, d: rendered }, channel.guildId);
   return rendered;
 }

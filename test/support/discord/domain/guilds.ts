@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { GatewayDispatchEvents, type APIRole, type APIUser } from 'discord-api-types/v10';
+import { GatewayDispatchEvents, type APIRole, type APIUser, type RoleFlags } from 'discord-api-types/v10';
 import type { EmulatorContext } from '../context.js';
 import { DEFAULT_EVERYONE_PERMISSIONS, toPermissionBits } from '../permissions.js';
 import type { GuildRecord, MemberRecord } from '../records.js';
@@ -34,7 +34,7 @@ export function buildRole(id: string, spec: { name: string; permissions: bigint;
     permissions: spec.permissions.toString(),
     managed: spec.managed ?? false,
     mentionable: spec.mentionable ?? false,
-    flags: 0,
+    flags: 0 as RoleFlags,
   };
 }
 

@@ -40,6 +40,8 @@ export class GatewayConnection implements FrameSink {
   constructor(
     readonly socket: WebSocket,
     private readonly host: GatewayConnectionHost,
+    /** The path the client connected to (`/gateway` or `/gateway-resume`). */
+    readonly path: string,
   ) {
     socket.on('message', (data, isBinary) => this.onMessage(isBinary ? null : data.toString()));
     socket.on('close', (code) => {

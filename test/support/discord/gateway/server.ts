@@ -54,8 +54,9 @@ export class GatewayServer implements GatewayConnectionHost {
 
   /** Accepts an HTTP upgrade on the gateway paths. */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     this.webSocketServer.handleUpgrade(request, socket, head, (webSocket) => {
-      this.connections.add(new GatewayConnection(webSocket, this));
+      this.connections.add(new GatewayConnection(webSocket, this, path));
     });
   }
 
@@ -126,7 +127,7 @@ export class GatewayServer implements GatewayConnectionHost {
     session.resumes += 1;
     for (const frame of frames) connection.send(frame);
     session.push(GatewayDispatchEvents.Resumed, null);
-    events.record({ type: 'gatewayResumed', sessionId: session.id });
+    events.record({ type: 'gatewayResumed', sessionId: session.id, viaResumeUrl: connection.path === new URL(this.dependencies.resumeUrl).pathname });
   }
 
   requestGuildMembers(connection: GatewayConnection, data: GatewayRequestGuildMembersData): void {
@@ -142,7 +143,7 @@ export class GatewayServer implements GatewayConnectionHost {
       const query = data.query.toLowerCase();
       members = members.filter((member) => state.users.get(member.userId)?.username.toLowerCase().startsWith(query));
     }
-    if (data.limit) members = members.slice(0, data.limit);
+    if ('limit' in data && data.limit) members = members.slice(0, data.limit);
     session.push(GatewayDispatchEvents.GuildMembersChunk, {
       guild_id: guild.id,
       members: members.map((member) => renderMember(state, member)),

@@ -75,7 +75,7 @@ export class RestApi {
       }
     }
     const body = outcome.body as { code?: unknown } | undefined;
-    this.context.state.restRequests.push({
+    this.context.state.recordRestRequest({
       method,
       path,
       route: routeKey,
@@ -91,7 +91,12 @@ export class RestApi {
     const delay = this.faults.restDelay(routeKey, request.method, request.path);
     if (delay > 0) await sleep(delay);
     const failure = this.faults.takeRestFailure(routeKey, request.method, request.path);
-    if (failure?.status === 429) return tooManyRequests(failure.retryAfterMs / 1000, {});
+    if (failure?.status === 429) {
+      // Like a real 429: the bucket is empty until Retry-After, so discord.js holds the route, then retries.
+      const resetAfter = (failure.retryAfterMs / 1000).toFixed(3);
+      const headers = { 'x-ratelimit-limit': '1', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': resetAfter, 'x-ratelimit-reset': ((Date.now() + failure.retryAfterMs) / 1000).toFixed(3) };
+      return tooManyRequests(failure.retryAfterMs / 1000, headers);
+    }
     if (failure) return { status: failure.status, body: { code: 0, message: `${failure.status}: Injected failure` }, headers: {} };
     // A 401 makes @discordjs/rest drop its token for good, so only a genuinely wrong token gets one.
     if (route.auth === 'bot' && request.headers.authorization !== `Bot ${this.context.options.token}`) return errorOutcome(DiscordErrors.unauthorized());

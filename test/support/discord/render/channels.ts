@@ -6,7 +6,9 @@ import {
   type APIThreadChannel,
   type APIThreadMember,
   type APITextChannel,
+  type GatewayChannelCreateDispatchData,
   type ThreadChannelType,
+  type ThreadMemberFlags,
 } from 'discord-api-types/v10';
 import type { ChannelRecord } from '../records.js';
 import type { EmulatorState } from '../state.js';
@@ -27,7 +29,6 @@ export function renderThread(state: EmulatorState, channel: ChannelRecord): APIT
     message_count: state.liveMessages(channel.id).length,
     member_count: Math.min(thread.memberIds.size, 50),
     total_message_sent: thread.totalMessageSent,
-    flags: 0,
     applied_tags: [],
     thread_metadata: {
       archived: thread.archived,
@@ -44,7 +45,7 @@ export function renderThread(state: EmulatorState, channel: ChannelRecord): APIT
 
 /** The bot's (or a user's) membership of a thread. */
 export function renderThreadMember(channel: ChannelRecord, userId: string): APIThreadMember {
-  return { id: channel.id, user_id: userId, join_timestamp: channel.thread?.createTimestamp ?? new Date().toISOString(), flags: 0 };
+  return { id: channel.id, user_id: userId, join_timestamp: channel.thread?.createTimestamp ?? new Date().toISOString(), flags: 0 as ThreadMemberFlags };
 }
 
 /**
@@ -59,7 +60,6 @@ export function renderChannel(state: EmulatorState, channel: ChannelRecord): API
       type: ChannelType.DM,
       last_message_id: channel.lastMessageId,
       recipients: channel.recipientIds.filter((id) => id !== state.botId).map((id) => state.requireUser(id)),
-      flags: 0,
       name: null,
     };
     return dm;
@@ -74,7 +74,6 @@ export function renderChannel(state: EmulatorState, channel: ChannelRecord): API
       permission_overwrites: channel.permissionOverwrites.map((overwrite) => ({ ...overwrite })),
       parent_id: null,
       nsfw: channel.nsfw,
-      flags: 0,
     };
     return category;
   }
@@ -92,7 +91,11 @@ export function renderChannel(state: EmulatorState, channel: ChannelRecord): API
     rate_limit_per_user: channel.rateLimitPerUser,
     last_message_id: channel.lastMessageId,
     default_auto_archive_duration: 1440,
-    flags: 0,
   };
   return text;
+}
+
+/** A guild channel as the payload of CHANNEL_CREATE / UPDATE / DELETE. */
+export function renderGuildChannelPayload(state: EmulatorState, channel: ChannelRecord): GatewayChannelCreateDispatchData {
+  return renderChannel(state, channel) as GatewayChannelCreateDispatchData;
 }

@@ -1,4 +1,4 @@
-import type { APIGuildMember, APIGuildMemberNoUser, APIRole, APIUser } from 'discord-api-types/v10';
+import type { APIGuildMember, APIGuildMemberNoUser, APIRole, APIUser, GuildMemberFlags } from 'discord-api-types/v10';
 import type { GuildRecord, MemberRecord } from '../records.js';
 import type { EmulatorState } from '../state.js';
 
@@ -13,7 +13,7 @@ export function renderMemberWithoutUser(member: MemberRecord): APIGuildMemberNoU
     premium_since: null,
     deaf: false,
     mute: false,
-    flags: 0,
+    flags: 0 as GuildMemberFlags,
     pending: false,
     communication_disabled_until: null,
   };

@@ -6,6 +6,7 @@ import {
   type APIUser,
   type APIUserWithMember,
   type GatewayMessageCreateDispatchData,
+  type TextChannelType,
 } from 'discord-api-types/v10';
 import type { InteractionRecord, MessageRecord } from '../records.js';
 import type { EmulatorState } from '../state.js';
@@ -119,14 +120,16 @@ export function renderMessage(state: EmulatorState, message: MessageRecord, incl
  */
 export function renderGatewayMessage(state: EmulatorState, message: MessageRecord): GatewayMessageCreateDispatchData {
   const base = renderMessage(state, message);
+  // discord.js types an uncached DM channel from `channel_type`; without it DM messages are dropped.
+  const channelType = state.channels.get(message.channelId)?.type as TextChannelType | undefined;
   const guild = message.guildId ? state.guilds.get(message.guildId) : undefined;
-  if (!guild) return { ...base, mentions: base.mentions };
+  if (!guild) return { ...base, channel_type: channelType };
   const mentions: APIUserWithMember[] = base.mentions.map((user) => {
     const member = guild.members.get(user.id);
     return member ? { ...user, member: renderMemberWithoutUser(member) } : user;
   });
   const authorMember = message.author.kind === 'user' ? guild.members.get(message.author.userId) : undefined;
-  const payload: GatewayMessageCreateDispatchData = { ...base, guild_id: guild.id, mentions };
+  const payload: GatewayMessageCreateDispatchData = { ...base, guild_id: guild.id, channel_type: channelType, mentions };
   if (authorMember) payload.member = renderMemberWithoutUser(authorMember);
   return payload;
 }

@@ -3,7 +3,6 @@ import {
   ComponentType,
   GatewayDispatchEvents,
   InteractionType,
-  MessageFlags,
   type APIApplicationCommand,
   type APIMessageTopLevelComponent,
 } from 'discord-api-types/v10';
@@ -153,10 +152,4 @@ export function responseMessageType(interaction: InteractionRecord): number {
   if (interaction.type !== InteractionType.ApplicationCommand) return 0;
   const data = (interaction.payload as { data?: { type?: number } }).data;
   return data?.type === ApplicationCommandType.ChatInput ? 20 : 23;
-}
-
-/** Whether the source message of a component interaction is ephemeral (its update stays ephemeral). */
-export function sourceIsEphemeral(context: EmulatorContext, interaction: InteractionRecord): boolean {
-  const message = interaction.sourceMessageId ? context.state.messages.get(interaction.sourceMessageId) : undefined;
-  return message !== undefined && (message.flags & MessageFlags.Ephemeral) !== 0;
 }

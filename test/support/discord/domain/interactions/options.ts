@@ -70,7 +70,7 @@ export function buildCommandOptions(context: EmulatorContext, command: APIApplic
   } else if (definitions.some((option) => option.type === ApplicationCommandOptionType.Subcommand || option.type === ApplicationCommandOptionType.SubcommandGroup)) {
     fail(`/${command.name} needs a subcommand (${definitions.map((option) => option.name).join(', ')})`);
   }
-  const resolved: Required<APIInteractionDataResolved> = { users: {}, members: {}, roles: {}, channels: {}, attachments: {}, messages: {} };
+  const resolved: Required<APIInteractionDataResolved> = { users: {}, members: {}, roles: {}, channels: {}, attachments: {} };
   const leaves: DataOption[] = [];
   const given = invocation.options ?? {};
   for (const [name, value] of Object.entries(given)) {

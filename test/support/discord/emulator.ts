@@ -1,0 +1,66 @@
+import type { AddressInfo } from 'node:net';
+import { applicationFlagsFor } from './application.js';
+import type { EmulatorContext, EmulatorUrls } from './context.js';
+import { handleControlRequest } from './control.js';
+import { DiscordEmulator } from './discordEmulator.js';
+import { generateToken } from './domain/guilds.js';
+import { EventLog } from './events.js';
+import { EmulatorFaults } from './faults.js';
+import { GatewayServer } from './gateway/server.js';
+import { RestApi } from './http/restApi.js';
+import { attachHandlers, createHttpServer } from './http/server.js';
+import { resolveOptions, type DiscordEmulatorOptions } from './options.js';
+import { RateLimiter } from './rateLimits.js';
+import { restRoutes } from './rest/index.js';
+import { seedDefaultWorld } from './seed.js';
+import { EmulatorState } from './state.js';
+
+/**
+ * Starts an emulator on 127.0.0.1 (port from `options.port`, default a free one), seeded with the
+ * default world unless `seed: false`.
+ */
+export async function startDiscordEmulator(options: DiscordEmulatorOptions = {}): Promise<DiscordEmulator> {
+  const resolved = resolveOptions(options);
+  const state = new EmulatorState({ botName: resolved.botName, applicationFlags: applicationFlagsFor(resolved.privilegedIntents), logLimit: resolved.logLimit });
+  if (!resolved.token) resolved.token = generateToken(state.botId);
+  const server = createHttpServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(resolved.port, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
+  const urls: EmulatorUrls = { base, api: `${base}/api`, gateway: `ws://127.0.0.1:${port}/gateway`, resume: `ws://127.0.0.1:${port}/gateway-resume`, cdn: `${base}/cdn` };
+  const events = new EventLog(resolved.logLimit);
+  const gateway = new GatewayServer({ state, options: resolved, events, gatewayUrl: urls.gateway, resumeUrl: urls.resume });
+  const context: EmulatorContext = { state, options: resolved, events, gateway, urls };
+  const faults = new EmulatorFaults(gateway);
+  const rateLimiter = new RateLimiter(resolved.rateLimits);
+  const restApi = new RestApi(context, faults, rateLimiter, restRoutes);
+  const closeServer = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  const seed = resolved.seed ? seedDefaultWorld(context) : null;
+  const emulator = new DiscordEmulator(context, gateway, closeServer, faults, rateLimiter, seed);
+  attachHandlers(server, state, {
+    rest: (request, response, path, query) => restApi.handle(request, response, path, query),
+    control: (request, response, url) => handleControlRequest(emulator, request, response, url),
+    upgrade: (request, socket, head) => gateway.handleUpgrade(request, socket, head),
+  });
+  return emulator;
+}
+
+export { DiscordEmulator, type CommandInvocationSpec, type InteractionHandle } from './discordEmulator.js';
+export type { AttachmentSource } from './domain/attachments.js';
+export type { CommandOptionValue } from './domain/interactions/options.js';
+export { WaitTimeoutError, type EmulatorEvent, type LoggedEvent, type WaitOptions } from './events.js';
+export type { DiscordEmulatorOptions, EmulatorTimings } from './options.js';
+export type { RateLimitBucketRule } from './rateLimits.js';
+export type { EmulatorSeed } from './seed.js';
+export type { PingRecord, RestRequestRecord, TypingRecord } from './state.js';
+export type { ChannelSpec, GuildFixture, GuildSpec, PermissionOverwriteSpec, UserThreadSpec } from './testApi/fixtures.js';
+export type { ChannelMessagesOptions, InteractionResponses, MessageHistory } from './testApi/observe.js';
+export type { UserMessageSpec } from './testApi/users.js';
+export type { WaitForMessageOptions } from './testApi/wait.js';
