@@ -37,9 +37,27 @@ describe.each(testDrivers())('slash commands (%s)', (driver) => {
     harness.mention('are you there?', { channelId });
     const shown = await harness.runCommand({ channelId, userId: bob(), name: 'persona', subcommand: 'show' });
     expect(shown.text).toContain('Matryoshka');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(harness.llm.requests).toHaveLength(0);
-    expect(harness.botMessages(channelId)).toEqual([]);
+    await harness.runCommand({ channelId, userId: alice(), name: 'agent', subcommand: 'mode', options: { mode: 'mention' } });
+    // Messages of a channel are taken in order: the first was dropped before this one came.
+    const asked = harness.mention('and now?', { channelId });
+    await botReplyAfter(asked.id);
+    expect(harness.llm.requests).toHaveLength(1);
+    expect(JSON.stringify(harness.llm.lastRequest()!.messages)).not.toContain('are you there?');
+    expect(harness.botMessages(channelId)).toHaveLength(1);
+  });
+
+  it('the forget tool refuses a user without Manage Messages; malformed tool arguments get a clear error', async () => {
+    const fact = await harness.runCommand({ channelId, userId: alice(), name: 'memory', subcommand: 'add', options: { fact: 'Keep me.' } });
+    const factId = /#(\d+)/.exec(fact.text)![1];
+    const fromBob = harness.mention(`forget: ${factId}`, { channelId, authorId: bob() });
+    const refused = await botReplyAfter(fromBob.id);
+    expect(refused.content).toContain('Tool forget returned: Refused: only someone with the Manage Messages permission');
+    harness.llm.enqueue({ toolCalls: [{ name: 'remember', arguments: '{"fact": "unterminated' }] });
+    const broken = harness.mention('remember something, badly', { channelId });
+    const answered = await botReplyAfter(broken.id);
+    expect(answered.content).toContain('Tool remember returned: Error: the arguments were not valid JSON');
+    const listed = await harness.runCommand({ channelId, userId: bob(), name: 'memory', subcommand: 'show' });
+    expect(listed.text).toContain('Keep me.');
   });
 
   it('/persona set opens a form whose answer changes the next prompt\'s system message', async () => {
