@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { createEngine } from './agents/engine.js';
+import type { TurnObserver } from './agents/worker.js';
 import { commands, buttons } from './commands/registry.js';
 import { CommandRouter } from './commands/router.js';
 import type { Config } from './config.js';
@@ -28,6 +29,11 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** Observers for benchmarks and tests; production passes none. */
+export interface AppHooks {
+  turnFinished?: TurnObserver['turnFinished'];
+}
+
 /** How long a stopping process waits for turns in flight before leaving them to their leases. */
 const DRAIN_DEADLINE_MS = 7000;
 const CLAIM_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
@@ -36,7 +42,7 @@ const CLAIM_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
  * Starts the bot: HTTP first (so /healthz says "starting" while the rest comes up), then the
  * database and its migrations, then the engine and Discord. Each component stops in reverse.
  */
-export async function startApp(config: Config, logger: Logger): Promise<App> {
+export async function startApp(config: Config, logger: Logger, hooks: AppHooks = {}): Promise<App> {
   const startedAt = performance.now();
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const health = new Health();
@@ -57,7 +63,7 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
     logger.info({ driver: database.driver, ms: Math.round(performance.now() - migrateStartedAt) }, 'migrations applied');
     addDatabaseChecks(health, database);
 
-    const client = createDiscordClient({ token: config.discord.token, apiUrl: config.discord.apiUrl });
+    const client = createDiscordClient(config.discord);
     const stores = createEngineStores(database.db);
     const engine = createEngine(
       {
@@ -65,7 +71,12 @@ export async function startApp(config: Config, logger: Logger): Promise<App> {
         model: new OpenAiChatModel({ ...config.llm, logPrompts: config.log.prompts }, logger.child({ module: 'llm' })),
         gateway: new DiscordChatGateway(client),
         logger,
-        observer: { turnFinished: (outcome) => recordTurn(metrics, outcome) },
+        observer: {
+          turnFinished: (outcome) => {
+            recordTurn(metrics, outcome);
+            hooks.turnFinished?.(outcome);
+          },
+        },
       },
       { owner, defaultModel: config.llm.defaultModel, visionModels: config.llm.visionModels, ...config.context, ...config.worker },
     );

@@ -18,6 +18,7 @@ const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or http
 const EnvSchema = z.object({
   DISCORD_TOKEN: z.string().min(1),
   DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
+  DISCORD_REST_REQUESTS_PER_SECOND: positiveInt(50, 100_000),
   DEV_GUILD_ID: z.string().regex(/^\d{15,21}$/, 'must be a Discord guild id (a number)').optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: httpUrl.default('https://api.openai.com/v1'),
@@ -59,6 +60,7 @@ const fixes: Record<keyof Env, string> = {
   DISCORD_TOKEN:
     'create an application at https://discord.com/developers/applications, open Bot → Reset Token, and put DISCORD_TOKEN=<token> in .env (see .env.example)',
   DISCORD_API_URL: 'leave it unset for Discord itself, or set the REST base of a proxy or emulator, e.g. http://127.0.0.1:3000/api',
+  DISCORD_REST_REQUESTS_PER_SECOND: 'a whole number; keep Discord\'s global limit of 50 unless DISCORD_API_URL points at a proxy or emulator without it',
   DEV_GUILD_ID: 'set it to the id of your test server (Developer Mode → right-click the server → Copy Server ID), or unset it',
   OPENAI_API_KEY: 'set OPENAI_API_KEY to your provider key (any text works for local servers that ignore it)',
   OPENAI_BASE_URL: 'set the base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1',
@@ -92,7 +94,12 @@ const fixes: Record<keyof Env, string> = {
 
 function toConfig(env: Env) {
   return {
-    discord: { token: env.DISCORD_TOKEN, apiUrl: env.DISCORD_API_URL, devGuildId: env.DEV_GUILD_ID },
+    discord: {
+      token: env.DISCORD_TOKEN,
+      apiUrl: env.DISCORD_API_URL,
+      restRequestsPerSecond: env.DISCORD_REST_REQUESTS_PER_SECOND,
+      devGuildId: env.DEV_GUILD_ID,
+    },
     llm: {
       // Local OpenAI-compatible servers ignore the key, but the SDK refuses an empty one.
       apiKey: env.OPENAI_API_KEY ?? 'unused',

@@ -12,7 +12,7 @@ export interface WorkerOptions {
 }
 
 export interface TurnObserver {
-  turnFinished(outcome: TurnOutcome & { totalMs: number }): void;
+  turnFinished(outcome: TurnOutcome & { totalMs: number; agentId: number; channelId: string }): void;
 }
 
 /**
@@ -97,7 +97,7 @@ export class TurnWorker {
     try {
       const outcome = await this.runtime.runTurn(claim);
       await this.queue.finish(claim, this.options.owner, outcome);
-      this.observer?.turnFinished({ ...outcome, totalMs: performance.now() - startedAt });
+      this.observer?.turnFinished({ ...outcome, totalMs: performance.now() - startedAt, agentId: claim.agent.id, channelId: claim.agent.channelId });
     } catch (error) {
       // Finishing failed (database down?): the lease expires and the turn is resumed.
       this.logger.error({ err: error, agentId: claim.agent.id, turnId: claim.turn.id }, 'turn could not be finished');

@@ -1,11 +1,10 @@
 import { Client, GatewayIntentBits, Partials } from 'discord.js';
 
 export interface DiscordClientOptions {
-  token: string;
   /** REST base, e.g. https://discord.com/api or a local emulator's. */
   apiUrl: string;
-  /** Lifts discord.js's own REST rate (50/s, Discord's global limit) — for benchmarks against the emulator. */
-  globalRequestsPerSecond?: number;
+  /** discord.js's own REST throttle: Discord's global limit is 50; more only against an emulator or proxy. */
+  restRequestsPerSecond: number;
 }
 
 /**
@@ -22,9 +21,6 @@ export function createDiscordClient(options: DiscordClientOptions): Client {
       GatewayIntentBits.DirectMessages,
     ],
     partials: [Partials.Channel],
-    rest: {
-      api: options.apiUrl,
-      ...(options.globalRequestsPerSecond && { globalRequestsPerSecond: options.globalRequestsPerSecond }),
-    },
+    rest: { api: options.apiUrl, globalRequestsPerSecond: options.restRequestsPerSecond },
   });
 }
