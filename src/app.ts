@@ -16,6 +16,7 @@ import { DiscordBot } from './discord/discordBot.js';
 import { Health } from './http/health.js';
 import { type Metrics, createMetrics } from './http/metrics.js';
 import { type HttpServer, startHttpServer } from './http/server.js';
+import { MeteredChatModel } from './llm/meteredChatModel.js';
 import { OpenAiChatModel } from './llm/openaiChatModel.js';
 
 /** A running Matryoshka: everything `main.ts` starts, and how to stop it in order. */
@@ -68,7 +69,7 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
     const engine = createEngine(
       {
         stores,
-        model: new OpenAiChatModel({ ...config.llm, logPrompts: config.log.prompts }, logger.child({ module: 'llm' })),
+        model: new MeteredChatModel(new OpenAiChatModel({ ...config.llm, logPrompts: config.log.prompts }, logger.child({ module: 'llm' })), metrics),
         gateway: new DiscordChatGateway(client),
         logger,
         observer: {

@@ -33,7 +33,8 @@ export class ChatService {
 
   async receive(message: IncomingMessage): Promise<ReceiveResult> {
     const agent = await this.stores.agents.findByChannel(message.channelId);
-    const mode = message.isDirect ? 'all' : (agent?.replyMode ?? 'mention');
+    // In a DM every message is addressed to the bot, unless the DM's agent was switched off.
+    const mode = agent?.replyMode === 'off' ? 'off' : message.isDirect ? 'all' : (agent?.replyMode ?? 'mention');
     if (mode === 'off') return 'ignored';
     if (mode === 'mention' && !message.addressed) return 'ignored';
     const persona = agent?.persona ?? (await this.personas.forNewAgent(message, message.parentChannelId));

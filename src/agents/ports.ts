@@ -134,6 +134,8 @@ export interface WorkQueue {
   claimNext(owner: string, leaseMs: number): Promise<Claim | null>;
   /** Extends the lease; false when it was lost (another process took the agent). */
   renewLease(agentId: number, owner: string, leaseMs: number): Promise<boolean>;
+  /** Lets the leases of this owner's running turns expire now, so another process resumes them at once. */
+  releaseLeases(owner: string): Promise<number>;
   /** Ends the turn and frees the agent: queued again if woken during the turn, else idle. */
   finish(claim: Claim, owner: string, outcome: TurnResult): Promise<void>;
   /**

@@ -58,13 +58,17 @@ export class TurnWorker {
 
   /**
    * Stops claiming and waits for the turns in flight, up to `deadlineMs`. Turns still running
-   * then keep their rows: their leases expire and any process resumes them.
+   * then are released: their rows stay, and the next process to look resumes them.
    */
   async stop(deadlineMs: number): Promise<void> {
     this.stopped = true;
     clearInterval(this.pollTimer);
     const all = Promise.allSettled([...this.inFlight.values()]);
     await Promise.race([all, new Promise((resolve) => setTimeout(resolve, deadlineMs).unref())]);
+    if (this.inFlight.size > 0) {
+      const released = await this.queue.releaseLeases(this.options.owner);
+      this.logger.warn({ released }, 'stopped with turns in flight; released them to other processes');
+    }
   }
 
   get busy(): number {

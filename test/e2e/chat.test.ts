@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
 import { type BotHarness, startHarness } from '../support/e2e/harness.js';
 import { testDrivers } from '../support/db/testDatabase.js';
 
 describe.each(testDrivers())('chatting with a channel agent (%s)', (driver) => {
   let harness: BotHarness;
+  let bot: App;
   beforeAll(async () => {
     harness = await startHarness(driver);
-    await harness.startBot();
+    bot = await harness.startBot();
   });
   beforeEach(() => harness.llm.reset());
   afterAll(() => harness.close());
@@ -73,5 +75,18 @@ describe.each(testDrivers())('chatting with a channel agent (%s)', (driver) => {
     const replies = harness.botMessages(discord.seed.generalId).filter((message) => message.id > asked.id);
     for (const reply of replies) expect(reply.content.length).toBeLessThanOrEqual(2000);
     expect(replies.map((reply) => reply.content).join('\n\n')).toBe(paragraphs.join('\n\n'));
+  });
+
+  it('reports healthy with the gateway connected, and counts turns and model calls in /metrics', async () => {
+    const asked = harness.mention('count this');
+    await harness.replyAfter(asked.id);
+    const health = await fetch(`http://127.0.0.1:${bot.http.port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', checks: { database: { ok: true }, migrations: { ok: true }, discord: { ok: true } } });
+    const metrics = await (await fetch(`http://127.0.0.1:${bot.http.port}/metrics`)).text();
+    expect(metrics).toMatch(/matryoshka_turns_total\{outcome="done"\} [1-9]/);
+    expect(metrics).toMatch(/matryoshka_llm_calls_total\{outcome="ok"\} [1-9]/);
+    expect(metrics).toMatch(/matryoshka_llm_tokens_total\{direction="in"\} [1-9]/);
+    expect(metrics).toMatch(/matryoshka_turn_overhead_seconds_count [1-9]/);
   });
 });

@@ -42,6 +42,15 @@ export class WorkQueueRepository implements WorkQueue {
     return renewed.length > 0;
   }
 
+  async releaseLeases(owner: string): Promise<number> {
+    const released = await this.db
+      .update(agents)
+      .set({ leaseExpiresAt: sql`now()` })
+      .where(and(eq(agents.leaseOwner, owner), eq(agents.status, 'running')))
+      .returning({ id: agents.id });
+    return released.length;
+  }
+
   async hasUnansweredMessages(agent: Agent): Promise<boolean> {
     const [row] = await executeRows<{ waiting: boolean }>(
       this.db,
