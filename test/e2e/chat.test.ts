@@ -77,6 +77,16 @@ describe.each(testDrivers())('chatting with a channel agent (%s)', (driver) => {
     expect(replies.map((reply) => reply.content).join('\n\n')).toBe(paragraphs.join('\n\n'));
   });
 
+  it('answers a reply to one of its messages, with the text replied to in the prompt', async () => {
+    const { discord, llm } = harness;
+    const asked = harness.mention('first question');
+    const answer = await harness.replyAfter(asked.id);
+    const followUp = discord.userSays({ channelId: discord.seed.generalId, authorId: discord.seed.bob.id, content: 'why is that?', replyTo: answer.id });
+    await harness.replyAfter(followUp.id);
+    const lastUser = llm.lastRequest()!.messages.filter((message) => message.role === 'user').at(-1)!;
+    expect(lastUser.content).toBe(`Bob (replying to: "${answer.content}"): why is that?`);
+  });
+
   it('reports healthy with the gateway connected, and counts turns and model calls in /metrics', async () => {
     const asked = harness.mention('count this');
     await harness.replyAfter(asked.id);

@@ -70,6 +70,12 @@ describe.runIf(testDrivers().includes('postgres'))('several bot processes on one
       const lastUser = request.messages.filter((message) => message.role === 'user').at(-1);
       expect(request.messages.at(-1)).toBe(lastUser);
     }
+
+    // Both bots receive every interaction: the one whose claim wins answers, the other stays silent.
+    const answer = await harness.runCommand({ channelId: discord.seed.generalId, userId: discord.seed.bob.id, name: 'usage' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(discord.interactionResponses(answer.id).callbacks).toHaveLength(1);
+    expect(discord.internalErrors).toEqual([]);
   });
 
   it('completes a turn whose process was killed mid-reply, without posting it twice', async () => {
