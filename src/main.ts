@@ -36,11 +36,13 @@ try {
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 } catch (error) {
+  // The JSON log carries the stack; stderr gets one line a person can act on.
   if (error instanceof DatabaseOpenError || error instanceof DataDirLockedError) {
     logger.fatal({ err: error }, 'cannot start');
     process.stderr.write(`${error.message}\n`);
   } else {
     logger.fatal({ err: error }, 'startup failed');
+    process.stderr.write(`Startup failed: ${(error as Error).message}\nRun \`npm run doctor\` to check the configuration, database, model endpoint and Discord token.\n`);
   }
   process.exit(1);
 }

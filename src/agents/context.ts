@@ -139,7 +139,7 @@ export class ContextBuilder {
  * Conversation order, newest first. A turn's answer is stored after it finishes, so its id can be
  * higher than a message that arrived meanwhile; it belongs right after what the turn had seen.
  */
-function conversationOrder(a: StoredMessage, b: StoredMessage): number {
+export function conversationOrder(a: StoredMessage, b: StoredMessage): number {
   return (b.seenThroughId ?? b.id) - (a.seenThroughId ?? a.id) || b.id - a.id;
 }
 

@@ -1,4 +1,4 @@
-import type { ContextBuilder } from './context.js';
+import { type ContextBuilder, conversationOrder } from './context.js';
 import { ModelError } from './errors.js';
 import type { Logger } from './logger.js';
 import { errorNonce } from './nonce.js';
@@ -7,7 +7,7 @@ import { withTokenCount } from './promptMessages.js';
 import { ReplyStreamer } from './replyStreamer.js';
 import type { Summarizer } from './summarizer.js';
 import type { Toolbox } from './tools/tool.js';
-import type { Agent, StoredMessage, ToolCall } from './types.js';
+import type { Agent, ToolCall } from './types.js';
 
 export interface RuntimeOptions {
   replyTokenReserve: number;
@@ -139,8 +139,8 @@ export class AgentRuntime {
   private async currentTurnImages(agent: Agent): Promise<Map<number, string[]>> {
     const images = new Map<number, string[]>();
     if (!this.options.isVisionModel(agent.persona.model)) return images;
-    const recent: StoredMessage[] = await this.deps.stores.messages.newestMessages(agent.id, { afterId: agent.historyStartId, limit: 20 });
-    for (const message of recent) {
+    const recent = await this.deps.stores.messages.newestMessages(agent.id, { afterId: agent.historyStartId, limit: 20 });
+    for (const message of recent.sort(conversationOrder)) {
       if (message.role !== 'user') break;
       const urls = (message.attachments ?? []).filter((item) => item.kind === 'image' && item.url).map((item) => item.url!);
       if (urls.length > 0) images.set(message.id, urls);

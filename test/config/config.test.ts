@@ -17,7 +17,7 @@ function problemsOf(env: Record<string, string | undefined>): ConfigError {
 describe('loadConfig', () => {
   it('gives every variable its default', () => {
     expect(loadConfig(REQUIRED)).toEqual({
-      discord: { token: 'token', apiUrl: 'https://discord.com/api', devGuildId: undefined },
+      discord: { token: 'token', apiUrl: 'https://discord.com/api', devGuildId: undefined, restRequestsPerSecond: 50 },
       llm: {
         apiKey: 'key',
         baseUrl: 'https://api.openai.com/v1',

@@ -9,7 +9,7 @@ describe.each(testDrivers())('where and what the agent reads (%s)', (driver) => 
   let harness: BotHarness;
   beforeAll(async () => {
     harness = await startHarness(driver);
-    await harness.startBot({ VISION_MODELS: 'gpt-4o,fake-vision' });
+    await harness.startBot({ VISION_MODELS: 'fake-vision' });
   });
   beforeEach(() => harness.llm.reset());
   afterAll(() => harness.close());
@@ -68,7 +68,7 @@ describe.each(testDrivers())('where and what the agent reads (%s)', (driver) => 
     const image = { filename: 'cat.png', contentType: 'image/png', base64: png };
     const plain = discord.userSays({ channelId: discord.seed.generalId, authorId: discord.seed.alice.id, content: `<@${discord.bot.id}> look`, attachments: [image] });
     await harness.replyAfter(plain.id);
-    const textOnly = llm.lastRequest()!.messages.filter((message) => message.role === 'user').at(-1)!;
+    const textOnly = llm.lastRequest()!.messages.filter((message) => message.role === 'user').at(-1)!
     expect(typeof textOnly.content).toBe('string');
     expect(textOnly.content).toContain('[attached: cat.png (image/png');
 
@@ -76,6 +76,9 @@ describe.each(testDrivers())('where and what the agent reads (%s)', (driver) => 
     const opened = await harness.runCommand({ channelId, userId: discord.seed.alice.id, name: 'persona', subcommand: 'set', options: { model: 'fake-vision' } });
     const saved = discord.submitModal({ interactionId: opened.id, fields: { name: 'Eyes', instructions: 'Describe images.', model: 'fake-vision', temperature: '' } });
     await discord.waitForInteractionResponse(saved.id, (responses) => responses.acknowledged);
+    // Sent the moment the previous reply shows, before that turn has stored its answer.
+    const warmUp = harness.mention('hello', { channelId });
+    await harness.replyAfter(warmUp.id, { channelId });
     const seen = discord.userSays({ channelId, authorId: discord.seed.alice.id, content: `<@${discord.bot.id}> look`, attachments: [image] });
     await harness.replyAfter(seen.id, { channelId });
     const withImage = llm.lastRequest()!.messages.filter((message) => message.role === 'user').at(-1)!;
@@ -83,7 +86,8 @@ describe.each(testDrivers())('where and what the agent reads (%s)', (driver) => 
 
     const later = harness.mention('and now?', { channelId });
     await harness.replyAfter(later.id, { channelId });
-    const images = llm.lastRequest()!.messages.flatMap((message) => (Array.isArray(message.content) ? message.content : [])).filter((part) => (part as { type: string }).type === 'image_url');
+    const parts: Array<{ type: string }> = llm.lastRequest()!.messages.flatMap((message) => (Array.isArray(message.content) ? (message.content as Array<{ type: string }>) : []));
+    const images = parts.filter((part) => part.type === 'image_url');
     expect(images).toEqual([]);
   });
 });
