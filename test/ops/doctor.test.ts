@@ -1,85 +1,112 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type CheckResult, fail } from '../../src/doctor/check.js';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type CheckResult, type CheckStatus, fail } from '../../src/doctor/check.js';
 import { exitCodeFor, formatReport, secretsOf } from '../../src/doctor/report.js';
 import { runDoctor } from '../../src/doctor/runDoctor.js';
-import { createTestDatabase } from '../support/db/testDatabase.js';
-import { APPLICATION_ID, BOT_USER, type FakeDiscord, MESSAGE_CONTENT, startFakeDiscord } from './fakeDiscord.js';
-import { cleanEnv, freePort, run } from './processes.js';
+import type { DriverName } from '../../src/db/database.js';
+import { type TestDatabase, createTestDatabase, testDrivers } from '../support/db/testDatabase.js';
+import { type DiscordEmulator, startDiscordEmulator } from '../support/discord/emulator.js';
+import { DEFAULT_MODEL_IDS, type FakeLlm, startFakeLlm } from '../support/llm/fakeLlmServer.js';
+import { cleanEnv, run } from './processes.js';
 
 /**
- * Doctor against tiny local servers — the Discord REST routes it reads (./fakeDiscord.ts) and an
- * OpenAI-compatible model list, here. The database check is tested on its own, on both drivers, in
- * doctorDatabase.test.ts. When the shared Discord emulator and fake LLM server have entry points,
- * these tests move onto them.
+ * `npm run doctor` against the project's test servers: the Discord emulator (REST only: doctor
+ * opens no gateway session) and the scripted OpenAI-compatible server. The checks run in-process
+ * for the detail, and as the real `npm run doctor` process for the report and the exit code. The
+ * database check is tested on its own, on both drivers, in doctorDatabase.test.ts.
  */
-const TOKEN = 'good-token-0123456789';
+const PORTAL = 'https://discord.com/developers/applications';
 
-interface FakeLlm {
-  /** 404 makes doctor fall back to a chat completion. */
-  modelsStatus: 200 | 404;
-  models: string[];
-  requests: Array<{ path: string; body: string }>;
-}
-const llm: FakeLlm = { modelsStatus: 200, models: [], requests: [] };
-
-function answer(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-async function answerLlm(request: IncomingMessage, response: ServerResponse): Promise<void> {
-  let body = '';
-  for await (const chunk of request) body += String(chunk);
-  const path = (request.url ?? '/').split('?')[0]!;
-  llm.requests.push({ path, body });
-  if (path === '/v1/models' && llm.modelsStatus === 200) {
-    return answer(response, 200, { object: 'list', data: llm.models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'test' })) });
-  }
-  if (path === '/v1/chat/completions') {
-    const choice = { index: 0, message: { role: 'assistant', content: 'p' }, finish_reason: 'length' };
-    return answer(response, 200, { id: 'c1', object: 'chat.completion', created: 0, model: 'gpt-4o-mini', choices: [choice] });
-  }
-  answer(response, 404, { error: { message: 'not found' } });
-}
-
-let llmServer: Server;
-let llmUrl: string;
-let discord: FakeDiscord;
+/** Shared by every test: nothing here changes their state except the requests they record. */
+let discord: DiscordEmulator;
+/** An application whose Message Content intent is off in the developer portal. */
+let discordWithoutContent: DiscordEmulator;
+/** An unverified bot in under 100 servers: its Message Content intent is "limited". */
+let discordLimitedContent: DiscordEmulator;
+let llm: FakeLlm;
+/** Providers without a model list (404), and one whose list is failing (503). */
+let llmWithoutModelList: FakeLlm;
+let llmFailingModelList: FakeLlm;
+/** Where a server answered a moment ago, and no longer does. */
+let stoppedDiscordUrl: string;
+let stoppedLlmUrl: string;
+/** The `npm run doctor` processes of the last describe block. */
+let doctorProcesses: Record<'bothUp' | 'llmStopped' | 'discordStopped', Promise<DoctorRun>>;
 const temporary: string[] = [];
+const databases: TestDatabase[] = [];
 
 beforeAll(async () => {
-  llmServer = createServer((request, response) => void answerLlm(request, response));
-  await new Promise<void>((resolve) => llmServer.listen(0, '127.0.0.1', resolve));
-  llmUrl = `http://127.0.0.1:${(llmServer.address() as AddressInfo).port}/v1`;
-  discord = await startFakeDiscord(TOKEN);
+  let stoppedDiscord: DiscordEmulator;
+  let stoppedLlm: FakeLlm;
+  [discord, discordWithoutContent, discordLimitedContent, llm, llmWithoutModelList, llmFailingModelList, stoppedDiscord, stoppedLlm] = await Promise.all([
+    startDiscordEmulator(),
+    startDiscordEmulator({ privilegedIntents: { messageContent: false } }),
+    startDiscordEmulator({ privilegedIntents: { messageContent: 'limited' } }),
+    startFakeLlm({ brain: 'demo' }),
+    startFakeLlm({ modelsStatus: 404 }),
+    startFakeLlm({ modelsStatus: 503 }),
+    startDiscordEmulator({ seed: false }),
+    startFakeLlm(),
+  ]);
+  stoppedDiscordUrl = stoppedDiscord.apiUrl;
+  stoppedLlmUrl = stoppedLlm.baseUrl;
+  await Promise.all([stoppedDiscord.close(), stoppedLlm.close()]);
+  // Started now, checked by the last tests: each process spends seconds starting up, mostly
+  // waiting, so they run alongside the in-process tests rather than after them.
+  doctorProcesses = {
+    bothUp: migratedDatabase('pglite').then((database) => doctorProcess(environment(database))),
+    llmStopped: emptyDataDir().then((dataDir) => doctorProcess(environment({ DATA_DIR: dataDir }, { OPENAI_BASE_URL: stoppedLlmUrl }))),
+    discordStopped: emptyDataDir().then((dataDir) => doctorProcess(environment({ DATA_DIR: dataDir }, { DISCORD_API_URL: stoppedDiscordUrl }))),
+  };
+  // Their tests await them; this only keeps a failure to spawn from being reported as unhandled first.
+  for (const running of Object.values(doctorProcesses)) running.catch(() => {});
 });
 afterAll(async () => {
-  await new Promise((resolve) => llmServer.close(resolve));
-  await discord.close();
+  // Never leave a process behind, even when a test failed before awaiting it.
+  await Promise.allSettled(Object.values(doctorProcesses ?? {}));
+  await Promise.all([
+    ...[discord, discordWithoutContent, discordLimitedContent, llm, llmWithoutModelList, llmFailingModelList].map((server) => server?.close()),
+    ...databases.map((database) => database.destroy())]);
   await Promise.all(temporary.map((directory) => rm(directory, { recursive: true, force: true })));
 });
-beforeEach(() => {
-  Object.assign(llm, { modelsStatus: 200, models: ['gpt-4o-mini', 'gpt-4o'], requests: [] });
-  discord.applicationFlags = MESSAGE_CONTENT;
+afterEach(() => {
+  llm.reset();
+  llmWithoutModelList.reset();
 });
 
+/** A DATA_DIR with no database yet: doctor reports it without opening (or creating) anything. */
 async function emptyDataDir(): Promise<string> {
   const directory = await mkdtemp(join(tmpdir(), 'matryoshka-doctor-'));
   temporary.push(directory);
   return join(directory, 'data');
 }
 
-/** Everything pointed at the local server; `database` says where the database is. */
-function environment(database: Record<string, string>, overrides: Record<string, string | undefined> = {}) {
+/**
+ * A migrated database of its own, for doctor (in-process or not) to open. PGlite is a copy of the
+ * migrated template, as a bot's DATA_DIR would hold: opening it here first would only cost time.
+ */
+async function migratedDatabase(driver: DriverName): Promise<Record<string, string>> {
+  if (driver === 'pglite') {
+    const directory = await mkdtemp(join(tmpdir(), 'matryoshka-doctor-'));
+    temporary.push(directory);
+    await cp(inject('pgliteTemplate'), join(directory, 'pglite'), { recursive: true });
+    return { DATA_DIR: directory };
+  }
+  const database = await createTestDatabase(driver);
+  databases.push(database);
+  return { DATABASE_URL: database.url! };
+}
+
+/** Both servers up, as `harness.env()` points a bot at them; `database` says where the database is. */
+function environment(database: Record<string, string>, overrides: Record<string, string> = {}): Record<string, string> {
   return {
-    DISCORD_TOKEN: TOKEN,
+    DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,
-    OPENAI_BASE_URL: llmUrl,
+    OPENAI_BASE_URL: llm.baseUrl,
     OPENAI_API_KEY: 'test-api-key-0123456789',
+    DEFAULT_MODEL: 'gpt-4o-mini',
     ...database,
     ...overrides,
   };
@@ -89,75 +116,125 @@ const byName = (results: CheckResult[], name: string) => results.filter((result)
 const one = (results: CheckResult[], name: string) => {
   const [result, ...more] = byName(results, name);
   expect(more).toEqual([]);
+  expect(result, `no "${name}" line in ${JSON.stringify(results)}`).toBeDefined();
   return result!;
 };
+const statuses = (results: CheckResult[]) => results.map(({ name, status }) => [name, status]);
+
+const ALL_OK = [
+  ['config', 'ok'],
+  ['database', 'ok'],
+  ['migrations', 'ok'],
+  ['llm endpoint', 'ok'],
+  ['default model', 'ok'],
+  ['discord token', 'ok'],
+  ['message content intent', 'ok'],
+];
+
+
+/**
+ * Doctor's checks in-process. The servers answer on this worker's event loop, which PGlite's start-up
+ * and the doctor processes below also keep busy on two cores: a generous bound keeps a slow moment
+ * from reading as an unreachable server. (No test here waits for a timeout.)
+ */
+const runChecks = (env: Record<string, string>) => runDoctor(env, { timeoutMs: 15_000 });
 
 describe('doctor', () => {
-  it('reports every check ✓ with PGlite in a temp dir and everything reachable', async () => {
-    const database = await createTestDatabase('pglite');
-    await database.close();
-    try {
-      const results = await runDoctor(environment({ DATA_DIR: dirname(database.directory!) }));
-      expect(results.map(({ name, status }) => [name, status])).toEqual([
-        ['config', 'ok'],
-        ['database', 'ok'],
-        ['migrations', 'ok'],
-        ['llm endpoint', 'ok'],
-        ['default model', 'ok'],
-        ['discord token', 'ok'],
-        ['message content intent', 'ok'],
-      ]);
-      expect(one(results, 'discord token').detail).toBe(`bot ${BOT_USER.username} (id ${BOT_USER.id}), application ${APPLICATION_ID}`);
-      expect(exitCodeFor(results)).toBe(0);
-      const report = formatReport(results);
-      expect(report).not.toContain('fix:');
-      expect(report).toMatch(/^✓ config {2,}valid$/m);
-      expect(report.trimEnd().split('\n').at(-1)).toBe('All checks passed.');
-    } finally {
-      await database.destroy();
-    }
+  it.each(testDrivers())('reports every check ✓ against the emulator and the model server, with %s', async (driver) => {
+    const results = await runChecks(environment(await migratedDatabase(driver)));
+    expect(statuses(results)).toEqual(ALL_OK);
+    expect(one(results, 'llm endpoint').detail).toBe(`${llm.baseUrl} answers (${DEFAULT_MODEL_IDS.length} model(s) listed)`);
+    expect(one(results, 'default model').detail).toBe('gpt-4o-mini is served');
+    expect(one(results, 'discord token').detail).toBe(`bot ${discord.bot.username} (id ${discord.bot.id}), application ${discord.bot.id}`);
+    expect(one(results, 'message content intent').detail).toBe('enabled');
+    // Listing models costs nothing, and a REST look-up leaves a running bot's gateway session alone.
+    expect(llm.requests).toEqual([]);
+    expect(discord.gatewaySessions()).toEqual([]);
+    expect(exitCodeFor(results)).toBe(0);
+    const report = formatReport(results);
+    expect(report).not.toContain('fix:');
+    expect(report).toMatch(/^✓ config {2,}valid$/m);
+    expect(report.trimEnd().split('\n').at(-1)).toBe('All checks passed.');
   });
 
   it('names the fix for a rejected Discord token', async () => {
-    const results = await runDoctor(environment({ DATA_DIR: await emptyDataDir() }, { DISCORD_TOKEN: 'revoked-token-0123456789' }));
+    const results = await runChecks(environment({ DATA_DIR: await emptyDataDir() }, { DISCORD_TOKEN: 'revoked-token-0123456789' }));
     expect(one(results, 'discord token')).toMatchObject({ status: 'fail', detail: 'Discord rejected the token (401)' });
     expect(byName(results, 'message content intent')).toEqual([]);
     expect(exitCodeFor(results)).toBe(1);
-    expect(formatReport(results)).toMatch(/^✗ discord token .*\n {4}fix: reset it in the developer portal .*Reset Token/m);
+    expect(formatReport(results)).toMatch(/^✗ discord token .*\n {4}fix: reset it in the developer portal .*Reset Token.* DISCORD_TOKEN$/m);
   });
 
-  it('fails when the Message Content intent is off, and accepts the limited flag', async () => {
-    discord.applicationFlags = 0;
-    const off = one(await runDoctor(environment({ DATA_DIR: await emptyDataDir() })), 'message content intent');
-    expect(off).toMatchObject({ status: 'fail' });
-    expect(off.fix).toContain(`https://discord.com/developers/applications/${APPLICATION_ID}/bot`);
-    expect(off.fix).toContain('Message Content Intent');
-    discord.applicationFlags = (1 << 19) | (1 << 23); // GATEWAY_MESSAGE_CONTENT_LIMITED, and an unrelated flag
-    const limited = one(await runDoctor(environment({ DATA_DIR: await emptyDataDir() })), 'message content intent');
+  it('names the portal switch when the Message Content intent is off', async () => {
+    const env = environment({ DATA_DIR: await emptyDataDir() }, { DISCORD_TOKEN: discordWithoutContent.token, DISCORD_API_URL: discordWithoutContent.apiUrl });
+    const results = await runChecks(env);
+    const applicationId = discordWithoutContent.bot.id;
+    expect(one(results, 'discord token')).toMatchObject({ status: 'ok', detail: expect.stringContaining(`application ${applicationId}`) });
+    const intent = one(results, 'message content intent');
+    expect(intent).toMatchObject({ status: 'fail', detail: `not enabled for application ${applicationId}: the gateway would refuse the bot` });
+    expect(intent.fix).toBe(`open ${PORTAL}/${applicationId}/bot and turn on Message Content Intent under Privileged Gateway Intents`);
+    expect(exitCodeFor(results)).toBe(1);
+  });
+
+  it('accepts the limited Message Content flag of an unverified bot', async () => {
+    const env = environment({ DATA_DIR: await emptyDataDir() }, { DISCORD_TOKEN: discordLimitedContent.token, DISCORD_API_URL: discordLimitedContent.apiUrl });
+    const limited = one(await runChecks(env), 'message content intent');
     expect(limited).toMatchObject({ status: 'ok', detail: expect.stringContaining('limited') });
   });
 
+  it('says Discord cannot be reached, and how to fix it, when the emulator is stopped', async () => {
+    const results = await runChecks(environment({ DATA_DIR: await emptyDataDir() }, { DISCORD_API_URL: stoppedDiscordUrl }));
+    expect(one(results, 'discord token')).toEqual({
+      name: 'discord token',
+      status: 'fail',
+      detail: expect.stringMatching(new RegExp(`^cannot reach ${literal(stoppedDiscordUrl)}: .*ECONNREFUSED`)),
+      fix: 'check the network, or DISCORD_API_URL if you set it (unset means Discord itself)',
+    });
+    expect(byName(results, 'message content intent')).toEqual([]);
+    expect(one(results, 'llm endpoint')).toMatchObject({ status: 'ok' });
+    expect(exitCodeFor(results)).toBe(1);
+  });
+
+  it('says the model server cannot be reached, and how to fix it, when it is stopped', async () => {
+    const results = await runChecks(environment({ DATA_DIR: await emptyDataDir() }, { OPENAI_BASE_URL: stoppedLlmUrl }));
+    expect(one(results, 'llm endpoint')).toEqual({
+      name: 'llm endpoint',
+      status: 'fail',
+      detail: expect.stringMatching(new RegExp(`^cannot reach ${literal(stoppedLlmUrl)}: .*ECONNREFUSED`)),
+      fix: 'start the server, or fix OPENAI_BASE_URL',
+    });
+    expect(byName(results, 'default model')).toEqual([]);
+    expect(one(results, 'discord token')).toMatchObject({ status: 'ok' });
+    expect(exitCodeFor(results)).toBe(1);
+  });
+
+  it('names the status when the model server answers with an error', async () => {
+    const results = await runChecks(environment({ DATA_DIR: await emptyDataDir() }, { OPENAI_BASE_URL: llmFailingModelList.baseUrl }));
+    expect(one(results, 'llm endpoint')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining(`${llmFailingModelList.baseUrl} answered 503`),
+      fix: 'check OPENAI_BASE_URL, OPENAI_API_KEY and the provider status',
+    });
+  });
+
   it('falls back to a one-token completion when the endpoint has no model list', async () => {
-    llm.modelsStatus = 404;
-    const results = await runDoctor(environment({ DATA_DIR: await emptyDataDir() }));
+    const results = await runChecks(environment({ DATA_DIR: await emptyDataDir() }, { OPENAI_BASE_URL: llmWithoutModelList.baseUrl }));
     expect(one(results, 'llm endpoint')).toMatchObject({ status: 'ok', detail: expect.stringContaining('one-token completion') });
-    const completion = llm.requests.find((request) => request.path === '/v1/chat/completions');
-    expect(JSON.parse(completion!.body)).toMatchObject({ model: 'gpt-4o-mini', max_tokens: 1 });
+    expect(one(results, 'default model')).toMatchObject({ status: 'ok', detail: 'gpt-4o-mini answers' });
+    expect(llmWithoutModelList.requests.map((request) => request.body)).toEqual([expect.objectContaining({ model: 'gpt-4o-mini', max_tokens: 1 })]);
   });
 
   it('only warns when DEFAULT_MODEL is not listed', async () => {
-    const results = await runDoctor(environment({ DATA_DIR: await emptyDataDir() }, { DEFAULT_MODEL: 'llama3' }));
-    expect(one(results, 'default model')).toMatchObject({ status: 'warn', fix: 'set DEFAULT_MODEL to a model it serves, e.g. gpt-4o-mini, gpt-4o' });
+    const results = await runChecks(environment({ DATA_DIR: await emptyDataDir() }, { DEFAULT_MODEL: 'llama3' }));
+    expect(one(results, 'default model')).toMatchObject({
+      status: 'warn',
+      fix: `set DEFAULT_MODEL to a model it serves, e.g. ${DEFAULT_MODEL_IDS.slice(0, 3).join(', ')}`,
+    });
     expect(exitCodeFor(results)).toBe(0);
   });
 
-  it('fails with a fix when the LLM endpoint cannot be reached', async () => {
-    const results = await runDoctor(environment({ DATA_DIR: await emptyDataDir() }, { OPENAI_BASE_URL: `http://127.0.0.1:${await freePort()}/v1` }));
-    expect(one(results, 'llm endpoint')).toMatchObject({ status: 'fail', detail: expect.stringContaining('ECONNREFUSED'), fix: 'start the server, or fix OPENAI_BASE_URL' });
-  });
-
   it('reports each configuration problem with its fix, and still checks what it can', async () => {
-    const results = await runDoctor(environment({ DATA_DIR: await emptyDataDir() }, { DISCORD_TOKEN: '', HTTP_PORT: 'abc' }));
+    const results = await runChecks(environment({ DATA_DIR: await emptyDataDir() }, { DISCORD_TOKEN: '', HTTP_PORT: 'abc' }));
     expect(byName(results, 'config').map(({ status, detail }) => [status, detail])).toEqual([
       ['fail', 'DISCORD_TOKEN is missing'],
       ['fail', expect.stringMatching(/^HTTP_PORT is not valid/)],
@@ -177,13 +254,92 @@ describe('doctor', () => {
   });
 });
 
+/** One line of the printed report, with the `fix:` line under it if any. */
+interface ReportLine {
+  status: CheckStatus;
+  name: string;
+  detail: string;
+  fix?: string;
+}
+const STATUS_OF: Record<string, CheckStatus> = { '✓': 'ok', '!': 'warn', '✗': 'fail', '-': 'skip' };
+
+/** Reads back what `formatReport` printed; any other line (but the blank one) fails the test. */
+function parseReport(stdout: string): { lines: ReportLine[]; summary: string } {
+  const lines: ReportLine[] = [];
+  const text = stdout.trimEnd().split('\n');
+  const summary = text.pop() ?? '';
+  for (const line of text) {
+    const check = /^([✓!✗-]) (\S+(?: \S+)*) {2,}(.*)$/.exec(line);
+    const fix = /^ {4}fix: (.*)$/.exec(line);
+    if (check) lines.push({ status: STATUS_OF[check[1]!]!, name: check[2]!, detail: check[3]! });
+    else if (fix && lines.length > 0) lines.at(-1)!.fix = fix[1]!;
+    else expect(line, `unexpected report line in:\n${stdout}`).toBe('');
+  }
+  return { lines, summary };
+}
+
 describe('npm run doctor', () => {
-  it('exits non-zero, printing the report, when the LLM endpoint is down', async () => {
-    const env = environment({ DATA_DIR: await emptyDataDir() }, { OPENAI_BASE_URL: `http://127.0.0.1:${await freePort()}/v1` });
-    const { code, stdout } = await run('npm', ['run', '--silent', 'doctor'], cleanEnv(env));
+  it('passes against both servers, printing no secret', async () => {
+    const { code, lines, summary, stdout, env } = await finished(doctorProcesses.bothUp);
+    expect(lines.map(({ name, status }) => [name, status])).toEqual(ALL_OK);
+    expect(lines.find((line) => line.name === 'discord token')?.detail).toBe(`bot ${discord.bot.username} (id ${discord.bot.id}), application ${discord.bot.id}`);
+    expect(summary).toBe('All checks passed.');
+    expect(code).toBe(0);
+    for (const secret of [env.DISCORD_TOKEN!, env.OPENAI_API_KEY!]) expect(stdout).not.toContain(secret);
+  });
+
+  it('exits 1 naming the stopped model server and its fix, and checks the rest', async () => {
+    const { code, lines, summary } = await finished(doctorProcesses.llmStopped);
+    expect(lines.filter(({ status }) => status !== 'ok')).toEqual([
+      {
+        status: 'fail',
+        name: 'llm endpoint',
+        detail: expect.stringMatching(new RegExp(`^cannot reach ${literal(stoppedLlmUrl)}: .*ECONNREFUSED`)),
+        fix: 'start the server, or fix OPENAI_BASE_URL',
+      },
+    ]);
+    expect(lines.map(({ name }) => name)).toEqual(['config', 'database', 'llm endpoint', 'discord token', 'message content intent']);
+    expect(summary).toBe('1 check(s) failed.');
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^✗ llm endpoint .*ECONNREFUSED/m);
-    expect(stdout).toMatch(/^✓ discord token /m);
-    expect(stdout).toContain('1 check(s) failed.');
+  });
+
+  it('exits 1 naming the stopped Discord emulator and its fix, and checks the rest', async () => {
+    const { code, lines, summary } = await finished(doctorProcesses.discordStopped);
+    expect(lines.filter(({ status }) => status !== 'ok')).toEqual([
+      {
+        status: 'fail',
+        name: 'discord token',
+        detail: expect.stringMatching(new RegExp(`^cannot reach ${literal(stoppedDiscordUrl)}: .*ECONNREFUSED`)),
+        fix: 'check the network, or DISCORD_API_URL if you set it (unset means Discord itself)',
+      },
+    ]);
+    expect(lines.map(({ name }) => name)).toEqual(['config', 'database', 'llm endpoint', 'default model', 'discord token']);
+    expect(summary).toBe('1 check(s) failed.');
+    expect(code).toBe(1);
   });
 });
+
+/** What an `npm run doctor` process printed, and the environment it ran with. */
+interface DoctorRun {
+  env: Record<string, string>;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm run doctor` as a person runs it, with only `env` configured (no developer's .env). */
+async function doctorProcess(env: Record<string, string>): Promise<DoctorRun> {
+  return { env, ...(await run('npm', ['run', '--silent', 'doctor'], cleanEnv(env))) };
+}
+
+/** Waits for a doctor process and reads its report; it prints nothing else. */
+async function finished(running: Promise<DoctorRun>) {
+  const result = await running;
+  expect(result.stderr).toBe('');
+  return { ...result, ...parseReport(result.stdout) };
+}
+
+/** `text` as a literal inside a RegExp. */
+function literal(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CONFIG_ERROR_EXIT_CODE } from '../../src/config.js';
-import { type FakeDiscord, startFakeDiscord } from './fakeDiscord.js';
+import { type DiscordEmulator, startDiscordEmulator } from '../support/discord/emulator.js';
+import { type FakeLlm, startFakeLlm } from '../support/llm/fakeLlmServer.js';
 import { ROOT, TSX, cleanEnv, freePort, run, start, waitForHealthy } from './processes.js';
 
 /**
@@ -37,17 +38,25 @@ function builtEntrySkipReason(): string | undefined {
 }
 
 const temporary: string[] = [];
-let discord: FakeDiscord;
+/** One Discord emulator for every bot process: each logs in with its own gateway session. */
+let discord: DiscordEmulator;
+/** The model server; no turn runs here, so `brain: 'none'` makes any call fail loudly. */
+let llm: FakeLlm;
 beforeAll(async () => {
-  discord = await startFakeDiscord('test-token');
+  [discord, llm] = await Promise.all([startDiscordEmulator(), startFakeLlm({ brain: 'none' })]);
 });
 afterAll(async () => {
-  await discord.close();
+  await Promise.all([discord?.close(), llm?.close()]);
   await Promise.all(temporary.map((directory) => rm(directory, { recursive: true, force: true })));
 });
 
-/** The bot logs in to Discord before it is ready: a local gateway stands in. */
-const discordEnv = () => ({ DISCORD_TOKEN: discord.token, DISCORD_API_URL: discord.apiUrl });
+/** The bot logs in to Discord and is configured for a model, as `harness.env()` does it. */
+const serversEnv = () => ({
+  DISCORD_TOKEN: discord.token,
+  DISCORD_API_URL: discord.apiUrl,
+  OPENAI_BASE_URL: llm.baseUrl,
+  OPENAI_API_KEY: 'test-api-key',
+});
 
 async function dataDir(): Promise<string> {
   const directory = await mkdtemp(join(tmpdir(), 'matryoshka-startup-'));
@@ -55,9 +64,6 @@ async function dataDir(): Promise<string> {
   await cp(inject('pgliteTemplate'), join(directory, 'pglite'), { recursive: true });
   return directory;
 }
-
-/** A local model URL, so OPENAI_API_KEY is not required; never called, as no turn runs. */
-const LOCAL_LLM = { OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' };
 
 // Concurrent throughout: the processes spend much of their time waiting (on retries, on one
 // another), and one after another they would take most of the suite's time budget.
@@ -77,13 +83,17 @@ describe.concurrent('the bot process', () => {
 
       it.runIf(available)(`becomes healthy, refuses a second process on the ${second}, and stops on SIGTERM`, async () => {
         const [directory, port] = await Promise.all([dataDir(), freePort()]);
-        const env = cleanEnv({ ...discordEnv(), ...LOCAL_LLM, DATA_DIR: directory, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) });
+        const env = cleanEnv({ ...serversEnv(), DATA_DIR: directory, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) });
         const bot = start(command, args, env);
         try {
-          // "ok" only when every check passes; these two are the ones this suite is about.
+          // "ok" only when every check passes, the gateway session with the emulator among them.
           expect(await waitForHealthy(bot, port)).toMatchObject({
             status: 'ok',
-            checks: { database: { ok: true }, migrations: { ok: true, detail: expect.stringMatching(/^(\d+)\/\1 applied$/) } },
+            checks: {
+              database: { ok: true },
+              migrations: { ok: true, detail: expect.stringMatching(/^(\d+)\/\1 applied$/) },
+              discord: { ok: true },
+            },
           });
           const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
           expect(metrics.status).toBe(200);
@@ -107,6 +117,7 @@ describe.concurrent('the bot process', () => {
           expect(await bot.exited).toEqual({ code: 0, signal: null });
           expect(Date.now() - stoppedAt).toBeLessThan(10_000);
           expect(bot.stdout()).toContain('"msg":"matryoshka ready"');
+          expect(llm.requests).toEqual([]);
         } finally {
           bot.killAll();
         }
@@ -122,7 +133,7 @@ describe.concurrent('the bot process', () => {
       const { code, stdout, stderr } = await run(
         TSX,
         ['src/main.ts'],
-        cleanEnv({ ...discordEnv(), ...LOCAL_LLM, DATABASE_URL: url, DATABASE_CONNECT_TIMEOUT_SECONDS: '2', HTTP_HOST: '127.0.0.1', HTTP_PORT: '0' }),
+        cleanEnv({ ...serversEnv(), DATABASE_URL: url, DATABASE_CONNECT_TIMEOUT_SECONDS: '2', HTTP_HOST: '127.0.0.1', HTTP_PORT: '0' }),
       );
       expect(code).toBe(1);
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(2000);

@@ -7,7 +7,8 @@ import type { PrivilegedIntentSettings } from './options.js';
  */
 export function applicationFlagsFor(privileged: PrivilegedIntentSettings): number {
   let flags = 0;
-  if (privileged.messageContent) flags |= ApplicationFlags.GatewayMessageContent;
+  if (privileged.messageContent === 'limited') flags |= ApplicationFlags.GatewayMessageContentLimited;
+  else if (privileged.messageContent) flags |= ApplicationFlags.GatewayMessageContent;
   if (privileged.guildMembers) flags |= ApplicationFlags.GatewayGuildMembers;
   if (privileged.guildPresences) flags |= ApplicationFlags.GatewayPresence;
   return flags;

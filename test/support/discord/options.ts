@@ -33,7 +33,8 @@ export interface EmulatorRateLimitOptions {
 
 /** Which privileged intents the application is allowed to request (others close the gateway with 4014). */
 export interface PrivilegedIntentSettings {
-  messageContent: boolean;
+  /** `'limited'`: granted as for an unverified bot in under 100 servers (GATEWAY_MESSAGE_CONTENT_LIMITED). */
+  messageContent: boolean | 'limited';
   guildMembers: boolean;
   guildPresences: boolean;
 }

@@ -24,6 +24,11 @@ export interface StartFakeLlmOptions {
   port?: number;
   /** Extra ids for `GET /v1/models`, besides the defaults and every model requested so far. */
   models?: readonly string[];
+  /**
+   * The status `GET /v1/models` answers (default 200): e.g. 404 for providers without a model
+   * list, 503 for one that is down.
+   */
+  modelsStatus?: number;
   /** Words per streamed text chunk (default 2). */
   wordsPerChunk?: number;
   /** Pieces each streamed tool call's arguments are split into (default 3). */
@@ -195,6 +200,8 @@ class FakeLlmServer implements FakeLlm {
   }
 
   private listModels(response: ServerResponse): void {
+    const status = this.options.modelsStatus ?? 200;
+    if (status !== 200) return sendJson(response, status, openAiErrorBody(`GET /v1/models answers ${status} on this server`, 'server_error'));
     sendJson(response, 200, { object: 'list', data: [...this.modelIds].map((id) => this.model(id)) });
   }
 
