@@ -78,7 +78,7 @@ export interface ChatGateway {
   sendTyping(channelId: string): Promise<void>;
   /** Posts with no mentions allowed. The nonce makes a retried post return the first one. */
   postMessage(request: { channelId: string; content: string; nonce: string; actions?: MessageAction[] }): Promise<string>;
-  editMessage(request: { channelId: string; messageId: string; content: string; actions?: MessageAction[] }): Promise<void>;
+  editMessage(request: { channelId: string; messageId: string; content: string }): Promise<void>;
   deleteMessage(request: { channelId: string; messageId: string }): Promise<void>;
   /** Whether a user may do what the permission allows in that channel (always true in DMs). */
   memberHasPermission(where: ChannelRef, userId: string, permission: MemberPermission): Promise<boolean>;

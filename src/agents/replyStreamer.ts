@@ -1,6 +1,6 @@
 import type { Logger } from './logger.js';
 import { chunkNonce } from './nonce.js';
-import type { ChatGateway, MessageAction, OutboxStore } from './ports.js';
+import type { ChatGateway, OutboxStore } from './ports.js';
 import { splitReply } from './splitReply.js';
 import type { Agent, PostedChunk, Turn } from './types.js';
 
@@ -50,13 +50,13 @@ export class ReplyStreamer {
       .catch((error: unknown) => this.deps.logger.warn({ err: error, turnId: this.turn.id }, 'streaming edit failed; the final edit will retry'));
   }
 
-  /** Shows the final text (with optional buttons under its last message) and removes leftovers. */
-  async finish(text: string, actions?: MessageAction[]): Promise<string[]> {
+  /** Shows the final text and removes messages an earlier, longer attempt left over. */
+  async finish(text: string): Promise<void> {
     this.stop();
     await this.flushing;
     this.latestText = text;
     if (this.posted.size > 0) await this.waitForEditSlot();
-    await this.flush(text, actions);
+    await this.flush(text);
     const count = splitReply(text).length;
     for (const [index, chunk] of this.posted) {
       if (index < count) continue;
@@ -64,7 +64,6 @@ export class ReplyStreamer {
       await this.deps.outbox.removeChunk(this.turn.id, index);
       this.posted.delete(index);
     }
-    return [...this.posted.values()].map((chunk) => chunk.discordMessageId);
   }
 
   /** Stops streaming without a final text (the turn failed). */
@@ -93,14 +92,13 @@ export class ReplyStreamer {
     this.typingTimer = setTimeout(() => this.keepTyping(), TYPING_RENEW_MS);
   }
 
-  private async flush(text: string, actions?: MessageAction[]): Promise<void> {
+  private async flush(text: string): Promise<void> {
     const chunks = splitReply(text);
     for (const [index, content] of chunks.entries()) {
-      const chunkActions = index === chunks.length - 1 ? actions : undefined;
       const existing = this.posted.get(index);
       if (existing) {
-        if (existing.content === content && !chunkActions) continue;
-        await this.deps.gateway.editMessage({ channelId: existing.channelId, messageId: existing.discordMessageId, content, actions: chunkActions });
+        if (existing.content === content) continue;
+        await this.deps.gateway.editMessage({ channelId: existing.channelId, messageId: existing.discordMessageId, content });
         await this.deps.outbox.recordPosted(this.turn.id, index, existing.discordMessageId, content);
         this.posted.set(index, { ...existing, content });
         continue;
@@ -108,7 +106,7 @@ export class ReplyStreamer {
       const nonce = chunkNonce(this.turn.id, index);
       const channelId = this.agent.channelId;
       await this.deps.outbox.recordPending({ turnId: this.turn.id, agent: this.agent, chunkIndex: index, channelId, content, nonce });
-      const messageId = await this.deps.gateway.postMessage({ channelId, content, nonce, actions: chunkActions });
+      const messageId = await this.deps.gateway.postMessage({ channelId, content, nonce });
       await this.deps.outbox.recordPosted(this.turn.id, index, messageId, content);
       this.posted.set(index, { chunkIndex: index, channelId, discordMessageId: messageId, content });
       clearTimeout(this.typingTimer);

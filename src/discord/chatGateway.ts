@@ -34,12 +34,8 @@ export class DiscordChatGateway implements ChatGateway {
     return message.id;
   }
 
-  async editMessage(request: { channelId: string; messageId: string; content: string; actions?: MessageAction[] }): Promise<void> {
-    const body = {
-      content: request.content,
-      allowed_mentions: NO_MENTIONS,
-      ...(request.actions && { components: actionRows(request.actions) }),
-    };
+  async editMessage(request: { channelId: string; messageId: string; content: string }): Promise<void> {
+    const body = { content: request.content, allowed_mentions: NO_MENTIONS };
     await this.client.rest.patch(Routes.channelMessage(request.channelId, request.messageId), { body });
   }
 
