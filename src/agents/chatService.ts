@@ -38,7 +38,7 @@ export class ChatService {
     if (mode === 'off') return 'ignored';
     if (mode === 'mention' && !message.addressed) return 'ignored';
     const persona = agent?.persona ?? (await this.personas.forNewAgent(message, message.parentChannelId));
-    const { accepted } = await this.stores.agents.acceptUserMessage(
+    const { accepted, agent: queued } = await this.stores.agents.acceptUserMessage(
       message,
       persona,
       withTokenCount({
@@ -52,7 +52,8 @@ export class ChatService {
       }),
     );
     if (!accepted) return 'duplicate';
-    this.onQueued();
+    // A running agent picks the message up in its next turn by itself: no worker needs waking.
+    if (queued.status === 'queued') this.onQueued();
     return 'queued';
   }
 }

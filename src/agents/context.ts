@@ -32,6 +32,8 @@ const PAGE_SIZE = 100;
  */
 export class ContextBuilder {
   private readonly tokenCache = new Map<string, number>();
+  /** Tool lists are built once per toolbox (see Toolbox.specs), so the list itself is the key. */
+  private readonly toolTokens = new WeakMap<ToolSpec[], number>();
 
   constructor(
     private readonly stores: { messages: MessageStore; memory: MemoryStore },
@@ -49,7 +51,8 @@ export class ContextBuilder {
     options: { imageUrlsFor?: (message: StoredMessage) => string[]; seenThroughId?: number } = {},
   ): Promise<BuiltContext> {
     const persona: PromptMessage = { role: 'system', content: personaPrompt(agent) };
-    const memory = memoryPrompt(await this.stores.memory.facts(agent.id, MAX_FACTS), agent.summary, this.limits.tokenBudget);
+    const facts = await this.stores.memory.facts(agent.id, MAX_FACTS);
+    const memory = memoryPrompt(facts, agent.summary, this.limits.tokenBudget, (text) => this.cached(`text\u0000${text}`, () => countTextTokens(text)));
     const fixed = [persona, ...(memory ? [memory] : [])];
     let used = REQUEST_OVERHEAD_TOKENS + this.cachedCount(fixed, tools);
     const budget = this.limits.tokenBudget;
@@ -118,8 +121,12 @@ export class ContextBuilder {
     let total = 0;
     for (const message of messages) total += this.cached(`${message.role}\u0000${message.content as string}`, () => countMessageTokens(message));
     if (tools.length > 0) {
-      const json = JSON.stringify(tools);
-      total += this.cached(json, () => countTextTokens(json));
+      let toolTokens = this.toolTokens.get(tools);
+      if (toolTokens === undefined) {
+        toolTokens = countTextTokens(JSON.stringify(tools));
+        this.toolTokens.set(tools, toolTokens);
+      }
+      total += toolTokens;
     }
     return total;
   }
@@ -161,17 +168,20 @@ function personaPrompt(agent: Agent): string {
 }
 
 /** Facts (newest kept first) and the summary, each held to its share of the budget. */
-function memoryPrompt(facts: Fact[], summary: string | null, budget: number): PromptMessage | null {
+function memoryPrompt(facts: Fact[], summary: string | null, budget: number, countTokens: (text: string) => number): PromptMessage | null {
   const sections: string[] = [];
   const factLines: string[] = [];
   let factTokens = 0;
   for (const fact of [...facts].reverse()) {
     const line = `- [#${fact.id}] ${fact.content}`;
-    factTokens += countTextTokens(line) + 1;
+    factTokens += countTokens(line) + 1;
     if (factTokens > budget * FACTS_SHARE) break;
     factLines.unshift(line);
   }
   if (factLines.length > 0) sections.push(`Facts you remember (ids in brackets):\n${factLines.join('\n')}`);
-  if (summary) sections.push(`Summary of the earlier conversation:\n${clipToTokens(summary, budget * SUMMARY_SHARE)}`);
+  if (summary) {
+    const limit = budget * SUMMARY_SHARE;
+    sections.push(`Summary of the earlier conversation:\n${countTokens(summary) <= limit ? summary : clipToTokens(summary, limit)}`);
+  }
   return sections.length > 0 ? { role: 'system', content: sections.join('\n\n') } : null;
 }

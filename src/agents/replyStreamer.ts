@@ -31,7 +31,10 @@ export class ReplyStreamer {
 
   /** Loads what an earlier attempt of this turn already posted, and starts the typing indicator. */
   async start(): Promise<void> {
-    for (const chunk of await this.deps.outbox.postedChunks(this.turn.id)) this.posted.set(chunk.chunkIndex, chunk);
+    // Only a resumed turn (a later attempt) can have posted anything yet.
+    if (this.turn.attempts > 1) {
+      for (const chunk of await this.deps.outbox.postedChunks(this.turn.id)) this.posted.set(chunk.chunkIndex, chunk);
+    }
     this.keepTyping();
   }
 
@@ -55,7 +58,7 @@ export class ReplyStreamer {
     this.stop();
     await this.flushing;
     this.latestText = text;
-    if (this.posted.size > 0) await this.waitForEditSlot();
+    if (this.needsEdit(text)) await this.waitForEditSlot();
     await this.flush(text);
     const count = splitReply(text).length;
     for (const [index, chunk] of this.posted) {
@@ -76,6 +79,14 @@ export class ReplyStreamer {
     this.closed = true;
     clearTimeout(this.typingTimer);
     this.typingTimer = undefined;
+  }
+
+  /** Whether showing `text` changes a message already posted (posting new ones is not an edit). */
+  private needsEdit(text: string): boolean {
+    return splitReply(text).some((content, index) => {
+      const existing = this.posted.get(index);
+      return existing !== undefined && existing.content !== content;
+    });
   }
 
   /** Waits until an edit is allowed: one per interval, counted from when the last one landed. */

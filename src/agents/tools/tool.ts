@@ -32,6 +32,8 @@ export const TOOL_RESULT_MAX_CHARACTERS = 8000;
 /** The tools one agent may use, and how the model's calls to them are run. */
 export class Toolbox {
   private readonly byName: Map<string, Tool>;
+  private cachedSpecs: ToolSpec[] | undefined;
+  private readonly personaToolboxes = new Map<string, Toolbox>();
 
   constructor(tools: readonly Tool[]) {
     this.byName = new Map(tools.map((tool) => [tool.name, tool]));
@@ -39,11 +41,19 @@ export class Toolbox {
 
   /** Only the tools the persona allows (all of them when it names none). */
   forPersona(allowed: string[] | null): Toolbox {
-    return allowed === null ? this : new Toolbox([...this.byName.values()].filter((tool) => allowed.includes(tool.name)));
+    if (allowed === null) return this;
+    const key = allowed.join('\u0000');
+    let toolbox = this.personaToolboxes.get(key);
+    if (!toolbox) {
+      toolbox = new Toolbox([...this.byName.values()].filter((tool) => allowed.includes(tool.name)));
+      this.personaToolboxes.set(key, toolbox);
+    }
+    return toolbox;
   }
 
+  /** The schemas offered to the model; built once, since they never change. */
   specs(): ToolSpec[] {
-    return [...this.byName.values()].map((tool) => ({
+    this.cachedSpecs ??= [...this.byName.values()].map((tool) => ({
       type: 'function',
       function: {
         name: tool.name,
@@ -51,6 +61,7 @@ export class Toolbox {
         parameters: z.toJSONSchema(tool.parameters, { target: 'draft-7' }) as Record<string, unknown>,
       },
     }));
+    return this.cachedSpecs;
   }
 
   /**

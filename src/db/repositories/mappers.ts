@@ -19,7 +19,7 @@ export function toAgent(row: typeof agents.$inferSelect): Agent {
   };
 }
 
-export function toStoredMessage(row: typeof messages.$inferSelect): StoredMessage {
+export function toStoredMessage(row: Omit<typeof messages.$inferSelect, 'search'>): StoredMessage {
   return {
     id: row.id,
     agentId: row.agentId,

@@ -1,9 +1,12 @@
-import { and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, lt, sql } from 'drizzle-orm';
 import type { MessageStore } from '../../agents/ports.js';
 import type { Agent, NewMessage, SearchHit, StoredMessage } from '../../agents/types.js';
 import type { Database } from '../database.js';
 import { messages } from '../schema.js';
 import { toStoredMessage } from './mappers.js';
+
+/** Every column but the full-text vector, which only the database's search reads. */
+const { search: _search, ...readColumns } = getTableColumns(messages);
 
 export function messageRow(agent: Agent, message: NewMessage): typeof messages.$inferInsert {
   return { ...message, agentId: agent.id, guildId: agent.guildId };
@@ -15,13 +18,13 @@ export class MessageRepository implements MessageStore {
 
   async append(agent: Agent, newMessages: NewMessage[]): Promise<StoredMessage[]> {
     if (newMessages.length === 0) return [];
-    const rows = await this.db.insert(messages).values(newMessages.map((message) => messageRow(agent, message))).returning();
+    const rows = await this.db.insert(messages).values(newMessages.map((message) => messageRow(agent, message))).returning(readColumns);
     return rows.map(toStoredMessage);
   }
 
   async newestMessages(agentId: number, options: { afterId: number; beforeId?: number; limit: number }): Promise<StoredMessage[]> {
     const rows = await this.db
-      .select()
+      .select(readColumns)
       .from(messages)
       .where(
         and(
@@ -37,7 +40,7 @@ export class MessageRepository implements MessageStore {
 
   async oldestMessages(agentId: number, options: { afterId: number; limit: number }): Promise<StoredMessage[]> {
     const rows = await this.db
-      .select()
+      .select(readColumns)
       .from(messages)
       .where(and(eq(messages.agentId, agentId), gt(messages.id, options.afterId)))
       .orderBy(asc(messages.id))

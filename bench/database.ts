@@ -1,0 +1,58 @@
+import postgres from 'postgres';
+import type { DatabaseHandle } from '../src/db/database.js';
+import { runMigrations } from '../src/db/migrate.js';
+import { openPostgres } from '../src/db/openDatabase.js';
+import { silentLogger } from '../src/logger.js';
+
+/** A migrated database on the real server, for this run only. */
+export interface BenchDatabase {
+  readonly name: string;
+  readonly url: string;
+  /** Opens a pool on it (the context-build phase uses the repositories directly). */
+  open(poolSize?: number): Promise<DatabaseHandle>;
+  /** Drops it, whatever is still connected. Safe to call twice. */
+  drop(): Promise<void>;
+}
+
+function withDatabaseName(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * Creates `matryoshka_bench_<pid>` and migrates it with the bot's own migrations. Named after
+ * the pid so that two runs on one server never share (or drop) each other's database.
+ */
+export async function createBenchDatabase(serverUrl: string, options: { logStatements?: boolean } = {}): Promise<BenchDatabase> {
+  const name = `matryoshka_bench_${process.pid}`;
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  const url = withDatabaseName(serverUrl, name);
+  const open = (poolSize = 10) => openPostgres(url, { dataDir: '', poolSize, connectTimeoutMs: 5000 }, silentLogger());
+  let dropped: Promise<void> | undefined;
+  const drop = () =>
+    (dropped ??= (async () => {
+      try {
+        await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await admin.end({ timeout: 1 });
+      }
+    })());
+  try {
+    // A leftover of an earlier run that had this pid and was killed before its cleanup.
+    await admin.unsafe(`drop database if exists "${name}" with (force)`);
+    await admin.unsafe(`create database "${name}"`);
+    // Diagnostics: the server's log then shows every statement of this database, to count them per turn.
+    if (options.logStatements) await admin.unsafe(`alter database "${name}" set log_statement = 'all'`);
+    const handle = await open(2);
+    try {
+      await runMigrations(handle);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    await drop().catch(() => {});
+    throw error;
+  }
+  return { name, url, open, drop };
+}

@@ -1,0 +1,105 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+
+/**
+ * CPU used during a phase, so that figures can be read against the machine: this process runs
+ * the emulator, the fake model and the bot on ONE JavaScript thread, and the PostgreSQL server
+ * runs beside it on the same two cores.
+ */
+export interface ResourceUse {
+  seconds: number;
+  /** Share of the phase this process's event loop was busy (1 = the JS thread was saturated). */
+  eventLoopBusy: number;
+  /** CPU of this process (all threads, GC included), in cores. */
+  nodeCores: number;
+  /** CPU of every PostgreSQL process, in cores; null where /proc cannot be read. */
+  postgresCores: number | null;
+  /**
+   * CPU of everything else on the machine (other sessions' tests, services), in cores: when it
+   * is not near 0, the figures were taken on a shared machine and are pessimistic.
+   */
+  otherCores: number | null;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat times: 100 on every Linux the project runs on. */
+const CLOCK_TICKS = 100;
+
+export function startMeter(): () => ResourceUse {
+  const startedAt = performance.now();
+  const loop = performance.eventLoopUtilization();
+  const cpu = process.cpuUsage();
+  const postgres = postgresTicks();
+  const machine = machineBusyTicks();
+  return () => {
+    const seconds = (performance.now() - startedAt) / 1000;
+    const used = process.cpuUsage(cpu);
+    const postgresNow = postgresTicks();
+    const machineNow = machineBusyTicks();
+    const nodeCores = (used.user + used.system) / 1e6 / seconds;
+    const postgresCores = postgres && postgresNow ? ticksBetween(postgres, postgresNow) / CLOCK_TICKS / seconds : null;
+    const machineCores = machine !== null && machineNow !== null ? (machineNow - machine) / CLOCK_TICKS / seconds : null;
+    return {
+      seconds,
+      eventLoopBusy: performance.eventLoopUtilization(loop).utilization,
+      nodeCores,
+      postgresCores,
+      otherCores: machineCores === null || postgresCores === null ? null : Math.max(0, machineCores - nodeCores - postgresCores),
+    };
+  };
+}
+
+export function resourceLine(use: ResourceUse): string {
+  const cores = (value: number | null) => (value === null ? 'n/a' : value.toFixed(2));
+  return (
+    `cpu: bench process ${cores(use.nodeCores)} cores (event loop busy ${(use.eventLoopBusy * 100).toFixed(0)}%), ` +
+    `postgres ${cores(use.postgresCores)}, other processes ${cores(use.otherCores)}, of ${availableParallelism()} cores`
+  );
+}
+
+/** Busy ticks of the whole machine (all but idle and iowait), from /proc/stat. */
+function machineBusyTicks(): number | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    // user nice system idle iowait irq softirq steal: idle and iowait are skipped.
+    const [user, nice, system, , , irq, softirq, steal] = line.split(/\s+/).slice(1).map(Number);
+    return user! + nice! + system! + irq! + softirq! + (steal ?? 0);
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime of every process named postgres, by pid (backends come and go). */
+function postgresTicks(): Map<number, number> | null {
+  try {
+    const ticks = new Map<number, number>();
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = readStat(entry);
+      if (stat) ticks.set(Number(entry), stat);
+    }
+    return ticks;
+  } catch {
+    return null;
+  }
+}
+
+function readStat(pid: string): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid …": comm may hold spaces, so split after its closing parenthesis.
+    const close = stat.lastIndexOf(')');
+    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') return undefined;
+    const fields = stat.slice(close + 2).split(' ');
+    // Fields 14 and 15 of the whole line (utime, stime) are 11 and 12 after "pid (comm)".
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined; // the process ended while the directory was read
+  }
+}
+
+function ticksBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ticks] of after) total += ticks - (before.get(pid) ?? 0);
+  return total;
+}

@@ -1,0 +1,117 @@
+import { type App, startApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { silentLogger } from '../src/logger.js';
+import { type DiscordEmulator, type LoggedEvent, startDiscordEmulator } from '../test/support/discord/emulator.js';
+import { type FakeLlm, startFakeLlm } from '../test/support/llm/fakeLlmServer.js';
+import type { BenchSettings } from './settings.js';
+import { type TurnSample, TurnTracker } from './tracker.js';
+
+/** The emulator, the scripted model and the real app, all in this process, wired to a tracker. */
+export interface Stack {
+  readonly discord: DiscordEmulator;
+  readonly llm: FakeLlm;
+  readonly app: App;
+  readonly tracker: TurnTracker;
+  readonly channelIds: readonly string[];
+  /** Posts a message mentioning the bot as alice; returns its sample. */
+  send(channelId: string): TurnSample;
+  stop(): Promise<void>;
+}
+
+/** Far above what one process can send: discord.js then never waits on its own global limit. */
+const UNLIMITED_REST_RPS = '100000';
+/** One streamed text chunk per reply: no model latency, and no streaming edits to pay for. */
+const WORDS_PER_CHUNK = 10_000;
+/** The emulator keeps this many events and REST records for diagnostics; less is cheaper. */
+const EMULATOR_LOG_LIMIT = 2000;
+
+export async function startStack(settings: BenchSettings, databaseUrl: string): Promise<Stack> {
+  const [discord, llm] = await Promise.all([
+    // No rate-limit headers at all: discord.js never throttles itself, as on an unlimited Discord.
+    startDiscordEmulator({ rateLimits: { defaultBucket: null }, logLimit: EMULATOR_LOG_LIMIT }),
+    startFakeLlm({ brain: 'demo', wordsPerChunk: WORDS_PER_CHUNK }),
+  ]);
+  const { guildId, alice } = discord.seed;
+  // Channels exist before the bot connects, so they arrive with its GUILD_CREATE.
+  const channelIds = Array.from({ length: settings.channels }, (_, index) => discord.createChannel({ guildId, name: `bench-${index}` }).id);
+  const tracker = new TurnTracker(discord.bot.id);
+  const stopTap = tapEvents(discord, (event) => tracker.onEmulatorEvent(event));
+  let app: App;
+  try {
+    app = await startApp(loadConfig(appEnv(settings, discord, llm, databaseUrl)), silentLogger(), {
+      turnFinished: (outcome) => tracker.onTurnFinished(outcome),
+    });
+  } catch (error) {
+    await stopTap();
+    await Promise.all([discord.close(), llm.close()]);
+    throw error;
+  }
+  return {
+    discord,
+    llm,
+    app,
+    tracker,
+    channelIds,
+    send(channelId) {
+      const { sample, content } = tracker.prepare(channelId);
+      discord.userSays({ channelId, authorId: alice.id, content });
+      return sample;
+    },
+    async stop() {
+      try {
+        await app.stop();
+      } finally {
+        await stopTap();
+        await Promise.all([discord.close(), llm.close()]);
+      }
+    },
+  };
+}
+
+/**
+ * The bot's environment: the production defaults except where the bench needs otherwise. No
+ * slash commands are deployed: chat messages do not need them.
+ */
+function appEnv(settings: BenchSettings, discord: DiscordEmulator, llm: FakeLlm, databaseUrl: string): Record<string, string> {
+  return {
+    DISCORD_TOKEN: discord.token,
+    DISCORD_API_URL: discord.apiUrl,
+    DISCORD_REST_REQUESTS_PER_SECOND: UNLIMITED_REST_RPS,
+    OPENAI_BASE_URL: llm.baseUrl,
+    OPENAI_API_KEY: 'bench',
+    DEFAULT_MODEL: 'gpt-4o-mini',
+    DATABASE_URL: databaseUrl,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'silent',
+    WORKER_CONCURRENCY: String(settings.concurrency),
+    ...(settings.streamEditIntervalMs !== undefined && { STREAM_EDIT_INTERVAL_MS: String(settings.streamEditIntervalMs) }),
+  };
+}
+
+/**
+ * Calls `listener` for every emulator event. The emulator has no plain subscription in its
+ * public API, so this is a `waitForEvent` whose predicate never matches until stopped; stopping
+ * emits one harmless event (a typing indicator) so that the wait resolves and clears its timer.
+ */
+function tapEvents(discord: DiscordEmulator, listener: (event: LoggedEvent) => void): () => Promise<void> {
+  let stopped = false;
+  const done = discord
+    .waitForEvent(
+      (event) => {
+        if (stopped) return true;
+        listener(event);
+        return false;
+      },
+      { timeoutMs: 2 ** 31 - 1 },
+    )
+    .then(
+      () => undefined,
+      () => undefined,
+    );
+  return async () => {
+    stopped = true;
+    discord.userTypes({ channelId: discord.seed.generalId, userId: discord.seed.alice.id });
+    await done;
+  };
+}

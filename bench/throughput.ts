@@ -1,0 +1,57 @@
+import { type ResourceUse, startMeter } from './resources.js';
+import type { Stack } from './stack.js';
+import { type Distribution, distribution } from './stats.js';
+import type { TurnReport } from './tracker.js';
+
+export interface ThroughputResult {
+  /** Turns the hook reported finished within the window. */
+  turns: number;
+  seconds: number;
+  turnsPerSecond: number;
+  failedTurns: number;
+  /** Messages whose reply did not come in time (the loop of that channel went on). */
+  timeouts: number;
+  /** In-worker overhead (totalMs − modelMs) under saturation. */
+  inWorker: Distribution;
+  resources: ResourceUse;
+}
+
+const REPLY_TIMEOUT_MS = 30_000;
+
+/**
+ * A closed loop per channel: each sends its next message as soon as the reply to the previous
+ * one landed, for `seconds`. Turns are counted by the hook, so a turn that answered two
+ * messages at once counts once, as it cost once.
+ */
+export async function runThroughputPhase(stack: Stack, seconds: number): Promise<ThroughputResult> {
+  const reports: TurnReport[] = [];
+  const meter = startMeter();
+  const startedAt = performance.now();
+  const deadline = startedAt + seconds * 1000;
+  // CPU is read at the deadline: the drain of the last turns after it is not part of the window.
+  const resources = new Promise<ResourceUse>((resolve) => setTimeout(() => resolve(meter()), seconds * 1000));
+  const stopCounting = stack.tracker.onReport((_sample, report) => {
+    if (performance.now() <= deadline) reports.push(report);
+  });
+  let timeouts = 0;
+  const loop = async (channelId: string): Promise<void> => {
+    while (performance.now() < deadline) {
+      const sample = stack.send(channelId);
+      await stack.tracker.replyLanded(sample, REPLY_TIMEOUT_MS).catch(() => {
+        timeouts += 1;
+      });
+    }
+  };
+  await Promise.all(stack.channelIds.map(loop));
+  stopCounting();
+  const elapsed = (deadline - startedAt) / 1000;
+  return {
+    turns: reports.length,
+    seconds: elapsed,
+    turnsPerSecond: reports.length / elapsed,
+    failedTurns: reports.filter((report) => report.status !== 'done').length,
+    timeouts,
+    inWorker: distribution(reports.map((report) => report.totalMs - report.modelMs)),
+    resources: await resources,
+  };
+}
