@@ -1,7 +1,7 @@
 import { ContextBuilder } from '../src/agents/context.js';
 import { defaultPersona } from '../src/agents/persona.js';
 import type { MemoryStore, MessageStore } from '../src/agents/ports.js';
-import { clipToTokens, countTextTokens } from '../src/agents/tokens.js';
+import { countTextTokens } from '../src/agents/tokens.js';
 import { createToolbox } from '../src/agents/tools/index.js';
 import type { Config } from '../src/config.js';
 import type { DatabaseHandle } from '../src/db/database.js';
@@ -30,14 +30,10 @@ export interface ContextResult {
   /** The large history with the small one's unsummarised tail: what the stored count alone costs. */
   largeShortTail: ContextCase;
   ratio: number;
-  /** Median time to re-tokenise the large case's summary, as every build does (memoryPrompt's clipToTokens). */
-  summaryTokenizeMs: number;
 }
 
 /** The summariser keeps its summary to this share of the budget (SUMMARY_SHARE in summarizer.ts). */
 const SUMMARY_SHARE = 0.15;
-/** The context builder clips the summary to this share (SUMMARY_SHARE in context.ts). */
-const CONTEXT_SUMMARY_SHARE = 0.2;
 const WARMUP_BUILDS = 30;
 
 /** The stores the builder reads, timed: how much of a build is the database. */
@@ -145,7 +141,6 @@ export async function runContextPhase(
     large: largeCase,
     largeShortTail: shortTailCase,
     ratio: largeCase.buildMs / smallCase.buildMs,
-    summaryTokenizeMs: timeSummaryClip(largeAgent!.summary ?? '', context.tokenBudget * CONTEXT_SUMMARY_SHARE),
   };
 }
 
@@ -153,14 +148,4 @@ export async function runContextPhase(
 async function nthNewestId(messages: MessageStore, agentId: number, count: number): Promise<number> {
   const newest = await messages.newestMessages(agentId, { afterId: 0, limit: count + 1 });
   return newest.at(-1)?.id ?? 0;
-}
-
-function timeSummaryClip(summary: string, maxTokens: number): number {
-  const times: number[] = [];
-  for (let round = 0; round < 200; round++) {
-    const startedAt = performance.now();
-    clipToTokens(summary, maxTokens);
-    times.push(performance.now() - startedAt);
-  }
-  return median(times.slice(50));
 }

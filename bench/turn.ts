@@ -53,7 +53,6 @@ function printContext(result: ContextResult): void {
         `(${item.storeCalls} queries, ${item.rowsFetched} rows) → prompt of ${item.promptMessages} messages, ${item.promptTokens} tokens, ${summary}`,
     );
   }
-  console.log(`  re-tokenising the summary (every build, memoryPrompt's clipToTokens): ${ms(result.summaryTokenizeMs)} ms`);
 }
 
 /** The budget and summary trigger the bot runs with by default. */
