@@ -68,6 +68,13 @@ export async function openPglite(directory: string, logger: Logger): Promise<Dat
   });
 }
 
+/** Server answers that no retry will change, with what to do about them. */
+const PERMANENT_REFUSALS: Record<string, string> = {
+  '28P01': 'Check the user and password in DATABASE_URL.',
+  '28000': 'Check the user in DATABASE_URL and the server\'s pg_hba.conf.',
+  '3D000': 'Create the database, or fix its name in DATABASE_URL.',
+};
+
 const sleep = (ms: number) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
 /** Connects a bounded pool, retrying with backoff while the server is unreachable. */
@@ -86,6 +93,11 @@ export async function openPostgres(url: string, options: DatabaseOptions, logger
       await client`select 1`;
       break;
     } catch (error) {
+      const refusal = PERMANENT_REFUSALS[(error as { code?: string }).code ?? ''];
+      if (refusal) {
+        await client.end({ timeout: 1 });
+        throw new DatabaseOpenError(`PostgreSQL at ${location} refused the connection: ${(error as Error).message}. ${refusal}`, { cause: error });
+      }
       const waitMs = Math.min(500 * 2 ** (attempt - 1), 5000, Math.max(0, deadline - Date.now()));
       if (waitMs <= 0) {
         await client.end({ timeout: 1 });
