@@ -1,4 +1,4 @@
-import { Client, Events, GatewayIntentBits, Partials, type ClientOptions } from 'discord.js';
+import { ChannelType, Client, Events, GatewayIntentBits, Partials, type ClientOptions, type TextChannel } from 'discord.js';
 import { startDiscordEmulator, type DiscordEmulator, type DiscordEmulatorOptions } from '../../support/discord/emulator.js';
 
 /** The intents most of the bot uses. */
@@ -46,4 +46,11 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => voi
     resolve = done;
   });
   return { promise, resolve };
+}
+
+/** The seeded #general channel as the harness's client sees it. */
+export function generalChannel(harness: Harness): TextChannel {
+  const channel = harness.client.channels.cache.get(harness.discord.seed.generalId);
+  if (channel?.type !== ChannelType.GuildText) throw new Error('no #general');
+  return channel;
 }

@@ -1,6 +1,6 @@
 import { ChannelType, DiscordAPIError, Events, PermissionFlagsBits, type TextChannel } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startHarness, type Harness } from './helpers.js';
+import { generalChannel, startHarness, type Harness } from './helpers.js';
 
 let harness: Harness;
 beforeAll(async () => {
@@ -10,11 +10,7 @@ afterAll(async () => {
   await harness.close();
 });
 
-function general(): TextChannel {
-  const channel = harness.client.channels.cache.get(harness.discord.seed.generalId);
-  if (channel?.type !== ChannelType.GuildText) throw new Error('no #general');
-  return channel;
-}
+const general = (): TextChannel => generalChannel(harness);
 
 describe('messages', () => {
   test('the bot receives a user message and replies; its own MESSAGE_CREATE arrives too', async () => {
