@@ -50,6 +50,7 @@ export class ChatService {
         replyToText: message.replyToText,
         attachments: message.attachments.length > 0 ? message.attachments : null,
       }),
+      agent,
     );
     if (!accepted) return 'duplicate';
     // A running agent picks the message up in its next turn by itself: no worker needs waking.

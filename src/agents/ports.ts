@@ -98,10 +98,10 @@ export interface AgentStore {
   /** The channel's agent, created with `persona` when it has none. */
   getOrCreateChannelAgent(where: ChannelRef, persona: Persona): Promise<Agent>;
   /**
-   * In one transaction: creates the channel's agent if needed, stores the message (once per
-   * Discord message id) and queues the agent.
+   * In one transaction: creates the channel's agent if needed (unless the caller already has
+   * it), stores the message (once per Discord message id) and queues the agent.
    */
-  acceptUserMessage(where: ChannelRef, persona: Persona, message: NewMessage): Promise<AcceptedMessage>;
+  acceptUserMessage(where: ChannelRef, persona: Persona, message: NewMessage, existing?: Agent | null): Promise<AcceptedMessage>;
   /** Queues the agent for a turn (e.g. Retry); no-op while it runs, which requeues itself. */
   enqueue(agentId: number): Promise<void>;
   setReplyMode(agentId: number, mode: ReplyMode): Promise<void>;

@@ -24,9 +24,9 @@ export class AgentRepository implements AgentStore {
     return this.db.transaction((tx) => getOrCreate(tx, where, persona));
   }
 
-  acceptUserMessage(where: ChannelRef, persona: Persona, message: NewMessage): Promise<AcceptedMessage> {
+  acceptUserMessage(where: ChannelRef, persona: Persona, message: NewMessage, existing?: Agent | null): Promise<AcceptedMessage> {
     return this.db.transaction(async (tx) => {
-      const agent = await getOrCreate(tx, where, persona);
+      const agent = existing ?? (await getOrCreate(tx, where, persona));
       // The unique Discord message id is what makes two processes receiving the same event
       // store it once: the loser's insert does nothing and it does not queue a turn.
       const inserted = await tx

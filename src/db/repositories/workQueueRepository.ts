@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Claim, TurnResult, WorkQueue } from '../../agents/ports.js';
 import type { Agent } from '../../agents/types.js';
-import type { Database, Transaction } from '../database.js';
+import type { Database, Executor } from '../database.js';
 import { executeRows } from '../database.js';
 import { agents, messages, turns } from '../schema.js';
 import { toAgent } from './mappers.js';
@@ -14,23 +14,27 @@ import { toAgent } from './mappers.js';
 export class WorkQueueRepository implements WorkQueue {
   constructor(private readonly db: Database) {}
 
-  claimNext(owner: string, leaseMs: number): Promise<Claim | null> {
-    return this.db.transaction(async (tx) => {
-      const agentId = (await pickExpired(tx)) ?? (await pickQueued(tx));
-      if (agentId === undefined) return null;
-      const [row] = await tx
-        .update(agents)
-        .set({
-          status: 'running',
-          leaseOwner: owner,
-          leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'`,
-          updatedAt: sql`now()`,
-        })
-        .where(eq(agents.id, agentId))
-        .returning();
-      const agent = toAgent(row!);
-      return { agent, wakeSeq: agent.wakeSeq, turn: await resumeOrStartTurn(tx, agent.id, agent.guildId) };
-    });
+  async claimNext(owner: string, leaseMs: number): Promise<Claim | null> {
+    // One statement: the common "nothing to do" poll costs a single round trip. Expired leases
+    // (a dead process's turns) come first, then queued agents, longest waiting first.
+    const next = sql`(select id from agents
+                      where status = 'queued' or (status = 'running' and lease_expires_at < now())
+                      order by status = 'queued', coalesce(lease_expires_at, queued_at)
+                      limit 1 for update skip locked)`;
+    const [row] = await this.db
+      .update(agents)
+      .set({
+        status: 'running',
+        leaseOwner: owner,
+        leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'`,
+        updatedAt: sql`now()`,
+      })
+      .where(eq(agents.id, next))
+      .returning();
+    if (!row) return null;
+    const agent = toAgent(row);
+    // Held under the lease: no other process touches this agent's turns until it expires.
+    return { agent, wakeSeq: agent.wakeSeq, turn: await resumeOrStartTurn(this.db, agent.id, agent.guildId) };
   }
 
   async renewLease(agentId: number, owner: string, leaseMs: number): Promise<boolean> {
@@ -86,26 +90,9 @@ export class WorkQueueRepository implements WorkQueue {
   }
 }
 
-async function pickExpired(tx: Transaction): Promise<number | undefined> {
-  const [row] = await executeRows<{ id: number }>(
-    tx,
-    sql`select id from agents where status = 'running' and lease_expires_at < now()
-        order by lease_expires_at limit 1 for update skip locked`,
-  );
-  return row ? Number(row.id) : undefined;
-}
-
-async function pickQueued(tx: Transaction): Promise<number | undefined> {
-  const [row] = await executeRows<{ id: number }>(
-    tx,
-    sql`select id from agents where status = 'queued' order by queued_at limit 1 for update skip locked`,
-  );
-  return row ? Number(row.id) : undefined;
-}
-
 /** A turn left running by a dead process is resumed (same id, so its posts are found again). */
-async function resumeOrStartTurn(tx: Transaction, agentId: number, guildId: string | null) {
-  const [unfinished] = await tx
+async function resumeOrStartTurn(executor: Executor, agentId: number, guildId: string | null) {
+  const [unfinished] = await executor
     .update(turns)
     .set({ attempts: sql`${turns.attempts} + 1` })
     .where(and(eq(turns.agentId, agentId), eq(turns.status, 'running')))
@@ -113,13 +100,13 @@ async function resumeOrStartTurn(tx: Transaction, agentId: number, guildId: stri
   if (unfinished) {
     return { id: unfinished.id, agentId, requestedBy: unfinished.requestedBy, attempts: unfinished.attempts };
   }
-  const [lastUserMessage] = await tx
+  const [lastUserMessage] = await executor
     .select({ authorId: messages.authorId })
     .from(messages)
     .where(and(eq(messages.agentId, agentId), eq(messages.role, 'user')))
     .orderBy(desc(messages.id))
     .limit(1);
-  const [created] = await tx
+  const [created] = await executor
     .insert(turns)
     .values({ agentId, guildId, requestedBy: lastUserMessage?.authorId ?? null })
     .returning();
