@@ -16,6 +16,8 @@ export interface BuiltContext {
   omittedMessages: boolean;
   /** The newest stored message the context holds (0 when none). */
   newestMessageId: number;
+  /** The oldest stored message the prompt includes (undefined when it includes none). */
+  oldestIncludedId: number | undefined;
 }
 
 /** Shares of the budget that facts and the summary may take, so history always has room. */
@@ -62,6 +64,7 @@ export class ContextBuilder {
     const group: PromptMessage[] = [];
     let groupTokens = 0;
     let omitted = false;
+    let oldestIncludedId: number | undefined;
     for (const message of window.messages) {
       const images = options.imageUrlsFor?.(message) ?? [];
       group.unshift(renderMessage(message, images));
@@ -74,6 +77,7 @@ export class ContextBuilder {
       }
       history.unshift(...group);
       used += groupTokens;
+      oldestIncludedId = Math.min(oldestIncludedId ?? message.id, message.id);
       group.length = 0;
       groupTokens = 0;
     }
@@ -86,7 +90,7 @@ export class ContextBuilder {
         used += squeezed.tokens;
       }
     }
-    return { messages: [...fixed, ...history], promptTokens: withSafetyMargin(used), omittedMessages: omitted, newestMessageId };
+    return { messages: [...fixed, ...history], promptTokens: withSafetyMargin(used), omittedMessages: omitted, newestMessageId, oldestIncludedId };
   }
 
   /**

@@ -152,7 +152,8 @@ export interface MessageStore {
   /** Messages with id > afterId, oldest first. */
   oldestMessages(agentId: number, options: { afterId: number; limit: number }): Promise<StoredMessage[]>;
   tokensAfter(agentId: number, afterId: number): Promise<number>;
-  search(agentId: number, query: string, limit: number): Promise<SearchHit[]>;
+  /** Full-text search over user and assistant messages with id < beforeId (all when undefined). */
+  search(agentId: number, query: string, options: { limit: number; beforeId?: number }): Promise<SearchHit[]>;
 }
 
 export interface MemoryStore {

@@ -58,7 +58,7 @@ export function truncate(text: string, max: number): string {
 }
 
 /** The token count to store with a new message: its rendering, without images. */
-export function tokenCountFor(message: Omit<NewMessage, 'tokenCount'>): number {
+function tokenCountFor(message: Omit<NewMessage, 'tokenCount'>): number {
   return countMessageTokens(
     renderMessage({
       role: message.role,

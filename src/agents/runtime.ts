@@ -54,23 +54,24 @@ export class AgentRuntime {
     const streamer = new ReplyStreamer({ gateway, outbox: stores.outbox, logger: log }, claim.agent, claim.turn, this.options.streamEditIntervalMs);
     let modelMs = 0;
     try {
-      if (!(await stores.queue.hasUnansweredMessages(claim.agent))) {
-        await streamer.abandon();
-        return { status: 'done', modelMs };
-      }
+      if (!(await stores.queue.hasUnansweredMessages(claim.agent))) return { status: 'done', modelMs };
       await streamer.start();
       const agent = await this.foldHistory(claim.agent, log);
       const toolbox = this.deps.toolbox.forPersona(agent.persona.tools);
       const turnImages = await this.currentTurnImages(agent);
       const shown: string[] = [];
       let seenThroughId: number | undefined;
+      let oldestInContextId: number | undefined;
       for (let call = 1; call <= MAX_MODEL_CALLS_PER_TURN; call++) {
         const tools = call < MAX_MODEL_CALLS_PER_TURN ? toolbox.specs() : [];
         const context = await this.deps.context.build(agent, tools, {
           imageUrlsFor: (message) => turnImages.get(message.id) ?? [],
           seenThroughId,
         });
-        seenThroughId ??= context.newestMessageId;
+        if (seenThroughId === undefined) {
+          seenThroughId = context.newestMessageId;
+          oldestInContextId = context.oldestIncludedId;
+        }
         const startedAt = performance.now();
         const response = await this.deps.model.complete(
           {
@@ -92,7 +93,7 @@ export class AgentRuntime {
           await stores.messages.append(agent, [withTokenCount({ role: 'assistant', content: response.text, turnId: claim.turn.id, seenThroughId })]);
           return { status: 'done', modelMs, seenThroughId };
         }
-        await this.runTools(agent, claim, { text: response.text, calls: response.toolCalls, seenThroughId }, log);
+        await this.runTools(agent, claim, { text: response.text, calls: response.toolCalls, seenThroughId, oldestInContextId }, log);
       }
       throw new Error(`the model was still calling tools after ${MAX_MODEL_CALLS_PER_TURN} calls`);
     } catch (error) {
@@ -116,14 +117,14 @@ export class AgentRuntime {
   private async runTools(
     agent: Agent,
     claim: Claim,
-    { text, calls, seenThroughId }: { text: string; calls: ToolCall[]; seenThroughId: number | undefined },
+    { text, calls, seenThroughId, oldestInContextId }: { text: string; calls: ToolCall[]; seenThroughId: number | undefined; oldestInContextId: number | undefined },
     log: Logger,
   ): Promise<void> {
     const { stores, gateway } = this.deps;
     const turnId = claim.turn.id;
     await stores.messages.append(agent, [withTokenCount({ role: 'assistant', content: text, toolCalls: calls, turnId, seenThroughId })]);
     for (const call of calls) {
-      const context = { agent, turn: claim.turn, requestedBy: claim.turn.requestedBy, stores, gateway };
+      const context = { agent, turn: claim.turn, requestedBy: claim.turn.requestedBy, oldestInContextId, stores, gateway };
       const { result, ok } = await this.deps.toolbox.run(call, context);
       log.info({ tool: call.name, ok }, 'tool called');
       await stores.messages.append(agent, [

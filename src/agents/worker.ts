@@ -53,6 +53,8 @@ export class TurnWorker {
       .catch((error: unknown) => this.logger.error({ err: error }, 'claiming work failed; will retry on the next poll'))
       .finally(() => {
         this.pumping = false;
+        // A wake that came after the last check for more work would otherwise wait for the poll.
+        if (this.pumpAgain) this.wake();
       });
   }
 
@@ -69,10 +71,6 @@ export class TurnWorker {
       const released = await this.queue.releaseLeases(this.options.owner);
       this.logger.warn({ released }, 'stopped with turns in flight; released them to other processes');
     }
-  }
-
-  get busy(): number {
-    return this.inFlight.size;
   }
 
   private async pump(): Promise<void> {

@@ -127,4 +127,28 @@ describe.each(testDrivers())('slash commands (%s)', (driver) => {
     await botReplyAfter(again.id);
     expect(JSON.stringify(harness.llm.lastRequest()!.messages)).not.toContain('pineapple');
   });
+
+  it('/persona reset restores the default; /reset facts:drop and wipe:true forget for good', async () => {
+    const opened = await harness.runCommand({ channelId, userId: alice(), name: 'persona', subcommand: 'set' });
+    const saved = harness.discord.submitModal({ interactionId: opened.id, fields: { name: 'Temp', instructions: 'Be temporary.', model: 'gpt-4o-mini', temperature: '' } });
+    await harness.discord.waitForInteractionResponse(saved.id, (responses) => responses.acknowledged);
+    const reset = await harness.runCommand({ channelId, userId: alice(), name: 'persona', subcommand: 'reset' });
+    expect(reset.text).toContain('Persona reset to the default.');
+    expect((await harness.runCommand({ channelId, userId: bob(), name: 'persona', subcommand: 'show' })).text).toContain('Matryoshka');
+
+    await harness.runCommand({ channelId, userId: bob(), name: 'memory', subcommand: 'add', options: { fact: 'Drop me.' } });
+    const dropped = await harness.runCommand({ channelId, userId: alice(), name: 'reset', options: { facts: 'drop' } });
+    expect(dropped.text).toContain('Facts dropped.');
+    expect((await harness.runCommand({ channelId, userId: bob(), name: 'memory', subcommand: 'show' })).text).toContain('I remember no facts here yet.');
+
+    const said = harness.mention('the vault code is marmalade', { channelId });
+    await botReplyAfter(said.id);
+    const refused = await harness.runCommand({ channelId, userId: bob(), name: 'reset', options: { wipe: true } });
+    expect(refused.text).toContain('Manage Messages');
+    const wiped = await harness.runCommand({ channelId, userId: alice(), name: 'reset', options: { wipe: true } });
+    expect(wiped.text).toContain('Wiped');
+    const asked = harness.mention('recall: marmalade', { channelId });
+    const reply = await botReplyAfter(asked.id);
+    expect(reply.content).toContain('No earlier messages match');
+  });
 });

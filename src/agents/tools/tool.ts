@@ -8,6 +8,8 @@ export interface ToolContext {
   turn: Turn;
   /** The user whose message started the turn; tools act with their permissions. */
   requestedBy: string | null;
+  /** The oldest message the model sees in this turn: recall searches what came before it. */
+  oldestInContextId: number | undefined;
   stores: EngineStores;
   gateway: ChatGateway;
 }

@@ -64,7 +64,8 @@ export class AgentRepository implements AgentStore {
         .select({ id: sql<number>`coalesce(max(${messages.id}), 0)`.mapWith(Number) })
         .from(messages)
         .where(eq(messages.agentId, agentId));
-      const startId = options.wipe ? 0 : (newest?.id ?? 0);
+      // After a wipe there are no messages left, so this is 0: the conversation starts from nothing.
+      const startId = newest?.id ?? 0;
       await tx
         .update(agents)
         .set({ historyStartId: startId, summary: null, summaryThroughId: startId, updatedAt: sql`now()` })

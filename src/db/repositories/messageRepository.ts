@@ -56,7 +56,7 @@ export class MessageRepository implements MessageStore {
     return row?.tokens ?? 0;
   }
 
-  async search(agentId: number, query: string, limit: number): Promise<SearchHit[]> {
+  async search(agentId: number, query: string, options: { limit: number; beforeId?: number }): Promise<SearchHit[]> {
     const tsQuery = sql`websearch_to_tsquery('simple', ${query})`;
     const rows = await this.db
       .select({
@@ -67,9 +67,16 @@ export class MessageRepository implements MessageStore {
         createdAt: messages.createdAt,
       })
       .from(messages)
-      .where(and(eq(messages.agentId, agentId), sql`${messages.role} in ('user', 'assistant')`, sql`${messages.search} @@ ${tsQuery}`))
+      .where(
+        and(
+          eq(messages.agentId, agentId),
+          options.beforeId === undefined ? undefined : lt(messages.id, options.beforeId),
+          sql`${messages.role} in ('user', 'assistant')`,
+          sql`${messages.search} @@ ${tsQuery}`,
+        ),
+      )
       .orderBy(desc(sql`ts_rank(${messages.search}, ${tsQuery})`), desc(messages.id))
-      .limit(limit);
+      .limit(options.limit);
     return rows;
   }
 }
