@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import postgres from 'postgres';
 import { lockDataDir } from './dataDirLock.js';
 import { type Database, type DatabaseHandle, executeRows } from './database.js';
+import { preparingClient } from './preparedStatements.js';
 import * as schema from './schema.js';
 
 export interface DatabaseOptions {
@@ -16,6 +17,8 @@ export interface DatabaseOptions {
   poolSize: number;
   /** How long to keep retrying an unreachable server before giving up. */
   connectTimeoutMs: number;
+  /** Prepare every query on the server (postgres.js only; default true); see preparedStatements.ts. */
+  preparedStatements?: boolean;
 }
 
 /** The database could not be opened; `message` says what to do. */
@@ -112,7 +115,7 @@ export async function openPostgres(url: string, options: DatabaseOptions, logger
     }
   }
   logger.info({ driver: 'postgres', location }, 'database connected');
-  const db = drizzlePostgres(client, { schema }) as unknown as Database;
+  const db = drizzlePostgres(options.preparedStatements === false ? client : preparingClient(client), { schema }) as unknown as Database;
   return handleFor(db, 'postgres', location, () => client.end({ timeout: 5 }));
 }
 

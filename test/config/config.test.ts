@@ -27,7 +27,7 @@ describe('loadConfig', () => {
         retries: 3,
         retryBaseMs: 1000,
       },
-      database: { url: undefined, dataDir: './data', poolSize: 10, connectTimeoutMs: 30_000 },
+      database: { url: undefined, dataDir: './data', poolSize: 10, connectTimeoutMs: 30_000, preparedStatements: true },
       log: { level: 'info', prompts: false },
       http: { host: '0.0.0.0', port: 8080 },
       context: { tokenBudget: 16_000, replyTokenReserve: 1024, summaryTrigger: 0.6 },
@@ -56,6 +56,7 @@ describe('loadConfig', () => {
       LLM_TIMEOUT_SECONDS: '5',
       LLM_RETRIES: '0',
       DATABASE_CONNECT_TIMEOUT_SECONDS: '2',
+      DATABASE_PREPARED_STATEMENTS: 'false',
       LOG_PROMPTS: 'true',
       VISION_MODELS: ' gpt-4o , llava ,, ',
     });
@@ -63,7 +64,7 @@ describe('loadConfig', () => {
     expect(config.context.summaryTrigger).toBe(0.5);
     expect(config.worker.leaseMs).toBe(30_000);
     expect(config.llm).toMatchObject({ timeoutMs: 5000, retries: 0, visionModels: ['gpt-4o', 'llava'] });
-    expect(config.database.connectTimeoutMs).toBe(2000);
+    expect(config.database).toMatchObject({ connectTimeoutMs: 2000, preparedStatements: false });
     expect(config.log.prompts).toBe(true);
   });
 
