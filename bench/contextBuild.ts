@@ -113,7 +113,7 @@ export async function runContextPhase(
     for (const [index, item] of cases.entries()) {
       timed.reset();
       const startedAt = performance.now();
-      await builder.build(item.agent, tools, { imageUrlsFor: () => [] });
+      await builder.build(item.agent, tools, {});
       if (round < WARMUP_BUILDS) continue;
       samples[index]!.total.push(performance.now() - startedAt);
       samples[index]!.store.push(timed.ms);
@@ -122,7 +122,7 @@ export async function runContextPhase(
   const results: ContextCase[] = [];
   for (const [index, item] of cases.entries()) {
     timed.reset();
-    const built = await builder.build(item.agent, tools, { imageUrlsFor: () => [] });
+    const built = await builder.build(item.agent, tools, {});
     results.push({
       label: item.label,
       storedMessages: item.stored,

@@ -35,7 +35,7 @@ export async function runLatencyPhase(stack: Stack, options: { rate: number; war
   const replies: Array<Promise<boolean>> = [];
   const measured: TurnSample[] = [];
   const intervalMs = 1000 / options.rate;
-  let meter: (() => ResourceUse) | undefined;
+  let meter: (() => Promise<ResourceUse>) | undefined;
   let measuredStart = 0;
   const startedAt = performance.now();
   for (let index = 0; index < total; index++) {
@@ -43,7 +43,7 @@ export async function runLatencyPhase(stack: Stack, options: { rate: number; war
     const wait = startedAt + index * intervalMs - performance.now();
     if (wait > 0) await sleep(wait);
     if (index === options.warmupTurns) {
-      meter = startMeter();
+      meter = startMeter(stack.bot);
       measuredStart = performance.now();
     }
     const sample = stack.send(stack.channelIds[index % stack.channelIds.length]!);
@@ -59,7 +59,7 @@ export async function runLatencyPhase(stack: Stack, options: { rate: number; war
   const achievedRate = options.turns / ((performance.now() - measuredStart) / 1000);
   await Promise.all(replies);
   await stack.tracker.reportsSettled(measured, 10_000);
-  const resources = meter!();
+  const resources = await meter!();
   const complete = measured.filter((sample): sample is Required<TurnSample> => sample.landedAt !== undefined && sample.report !== undefined);
   return {
     sent: measured.length,

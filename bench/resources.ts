@@ -3,16 +3,19 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 /**
- * CPU used during a phase, so that figures can be read against the machine: this process runs
- * the emulator, the fake model and the bot on ONE JavaScript thread, and the PostgreSQL server
- * runs beside it on the same two cores.
+ * CPU used during a phase, so that figures can be read against the machine: the bot's process,
+ * this one (the emulator and the fake model on one JavaScript thread) and the PostgreSQL server
+ * share the same two cores.
  */
 export interface ResourceUse {
   seconds: number;
-  /** Share of the phase this process's event loop was busy (1 = the JS thread was saturated). */
-  eventLoopBusy: number;
-  /** CPU of this process (all threads, GC included), in cores. */
-  nodeCores: number;
+  /** CPU of the bot's process (all threads, GC included), in cores; null where /proc cannot be read. */
+  botCores: number | null;
+  /** Share of the phase the bot's event loop was busy (1 = its JS thread was saturated). */
+  botEventLoopBusy: number;
+  /** CPU of this process (the emulator, the fake model, the bench), in cores. */
+  harnessCores: number;
+  harnessEventLoopBusy: number;
   /** CPU of every PostgreSQL process, in cores; null where /proc cannot be read. */
   postgresCores: number | null;
   /**
@@ -25,34 +28,50 @@ export interface ResourceUse {
 /** Clock ticks per second of /proc/<pid>/stat times: 100 on every Linux the project runs on. */
 const CLOCK_TICKS = 100;
 
-export function startMeter(): () => ResourceUse {
+/** The bot as the meter sees it (BotChild). */
+export interface MeteredProcess {
+  readonly pid: number;
+  measureEventLoop(): () => Promise<number>;
+}
+
+export function startMeter(bot: MeteredProcess): () => Promise<ResourceUse> {
   const startedAt = performance.now();
   const loop = performance.eventLoopUtilization();
+  const botLoop = bot.measureEventLoop();
   const cpu = process.cpuUsage();
+  const botTicks = processTicks(String(bot.pid));
   const postgres = postgresTicks();
   const machine = machineBusyTicks();
-  return () => {
+  return async () => {
     const seconds = (performance.now() - startedAt) / 1000;
     const used = process.cpuUsage(cpu);
+    const botTicksNow = processTicks(String(bot.pid));
     const postgresNow = postgresTicks();
     const machineNow = machineBusyTicks();
-    const nodeCores = (used.user + used.system) / 1e6 / seconds;
+    const harnessLoop = performance.eventLoopUtilization(loop).utilization;
+    const harnessCores = (used.user + used.system) / 1e6 / seconds;
+    const botCores = botTicks !== undefined && botTicksNow !== undefined ? (botTicksNow - botTicks) / CLOCK_TICKS / seconds : null;
     const postgresCores = postgres && postgresNow ? ticksBetween(postgres, postgresNow) / CLOCK_TICKS / seconds : null;
     const machineCores = machine !== null && machineNow !== null ? (machineNow - machine) / CLOCK_TICKS / seconds : null;
     return {
       seconds,
-      eventLoopBusy: performance.eventLoopUtilization(loop).utilization,
-      nodeCores,
+      botCores,
+      botEventLoopBusy: await botLoop(),
+      harnessCores,
+      harnessEventLoopBusy: harnessLoop,
       postgresCores,
-      otherCores: machineCores === null || postgresCores === null ? null : Math.max(0, machineCores - nodeCores - postgresCores),
+      otherCores:
+        machineCores === null || postgresCores === null || botCores === null ? null : Math.max(0, machineCores - harnessCores - botCores - postgresCores),
     };
   };
 }
 
 export function resourceLine(use: ResourceUse): string {
   const cores = (value: number | null) => (value === null ? 'n/a' : value.toFixed(2));
+  const busy = (value: number) => `event loop busy ${(value * 100).toFixed(0)}%`;
   return (
-    `cpu: bench process ${cores(use.nodeCores)} cores (event loop busy ${(use.eventLoopBusy * 100).toFixed(0)}%), ` +
+    `cpu: bot process ${cores(use.botCores)} cores (${busy(use.botEventLoopBusy)}), ` +
+    `emulator + fake model ${cores(use.harnessCores)} (${busy(use.harnessEventLoopBusy)}), ` +
     `postgres ${cores(use.postgresCores)}, other processes ${cores(use.otherCores)}, of ${availableParallelism()} cores`
   );
 }
@@ -75,8 +94,8 @@ function postgresTicks(): Map<number, number> | null {
     const ticks = new Map<number, number>();
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
-      const stat = readStat(entry);
-      if (stat) ticks.set(Number(entry), stat);
+      const stat = processTicks(entry, 'postgres');
+      if (stat !== undefined) ticks.set(Number(entry), stat);
     }
     return ticks;
   } catch {
@@ -84,12 +103,13 @@ function postgresTicks(): Map<number, number> | null {
   }
 }
 
-function readStat(pid: string): number | undefined {
+/** utime + stime of a process (only if its name is `name`, when given). */
+function processTicks(pid: string, name?: string): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // "pid (comm) state ppid …": comm may hold spaces, so split after its closing parenthesis.
     const close = stat.lastIndexOf(')');
-    if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') return undefined;
+    if (name !== undefined && stat.slice(stat.indexOf('(') + 1, close) !== name) return undefined;
     const fields = stat.slice(close + 2).split(' ');
     // Fields 14 and 15 of the whole line (utime, stime) are 11 and 12 after "pid (comm)".
     return Number(fields[11]) + Number(fields[12]);

@@ -1,16 +1,17 @@
-import { type App, startApp } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { silentLogger } from '../src/logger.js';
+import { BotChild } from './botChild.js';
 import { type DiscordEmulator, type LoggedEvent, startDiscordEmulator } from '../test/support/discord/emulator.js';
 import { type FakeLlm, startFakeLlm } from '../test/support/llm/fakeLlmServer.js';
 import type { BenchSettings } from './settings.js';
 import { type TurnSample, TurnTracker } from './tracker.js';
 
-/** The emulator, the scripted model and the real app, all in this process, wired to a tracker. */
+/**
+ * The emulator and the scripted model in this process, the real app in its own (as in
+ * production, so that its figures are its own), wired to a tracker.
+ */
 export interface Stack {
   readonly discord: DiscordEmulator;
   readonly llm: FakeLlm;
-  readonly app: App;
+  readonly bot: BotChild;
   readonly tracker: TurnTracker;
   readonly channelIds: readonly string[];
   /** Posts a message mentioning the bot as alice; returns its sample. */
@@ -36,11 +37,9 @@ export async function startStack(settings: BenchSettings, databaseUrl: string): 
   const channelIds = Array.from({ length: settings.channels }, (_, index) => discord.createChannel({ guildId, name: `bench-${index}` }).id);
   const tracker = new TurnTracker(discord.bot.id);
   const stopTap = tapEvents(discord, (event) => tracker.onEmulatorEvent(event));
-  let app: App;
+  let bot: BotChild;
   try {
-    app = await startApp(loadConfig(appEnv(settings, discord, llm, databaseUrl)), silentLogger(), {
-      turnFinished: (outcome) => tracker.onTurnFinished(outcome),
-    });
+    bot = await BotChild.start(appEnv(settings, discord, llm, databaseUrl), (report) => tracker.onTurnFinished(report));
   } catch (error) {
     await stopTap();
     await Promise.all([discord.close(), llm.close()]);
@@ -49,7 +48,7 @@ export async function startStack(settings: BenchSettings, databaseUrl: string): 
   return {
     discord,
     llm,
-    app,
+    bot,
     tracker,
     channelIds,
     send(channelId) {
@@ -59,7 +58,7 @@ export async function startStack(settings: BenchSettings, databaseUrl: string): 
     },
     async stop() {
       try {
-        await app.stop();
+        await bot.stop();
       } finally {
         await stopTap();
         await Promise.all([discord.close(), llm.close()]);
@@ -83,7 +82,8 @@ function appEnv(settings: BenchSettings, discord: DiscordEmulator, llm: FakeLlm,
     DATABASE_URL: databaseUrl,
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
-    LOG_LEVEL: 'silent',
+    // Only what went wrong reaches the bench's output (a failed turn, a lost lease).
+    LOG_LEVEL: 'warn',
     WORKER_CONCURRENCY: String(settings.concurrency),
     ...(settings.streamEditIntervalMs !== undefined && { STREAM_EDIT_INTERVAL_MS: String(settings.streamEditIntervalMs) }),
   };

@@ -25,7 +25,7 @@ const REPLY_TIMEOUT_MS = 30_000;
  */
 export async function runThroughputPhase(stack: Stack, seconds: number): Promise<ThroughputResult> {
   const reports: TurnReport[] = [];
-  const meter = startMeter();
+  const meter = startMeter(stack.bot);
   const startedAt = performance.now();
   const deadline = startedAt + seconds * 1000;
   // CPU is read at the deadline: the drain of the last turns after it is not part of the window.

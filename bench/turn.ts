@@ -1,7 +1,7 @@
 /**
  * `npm run bench:turn`: the engine's own cost per turn, with no model latency. N turns over M
- * channels go through the real app (discord.js, the engine, PostgreSQL) against the Discord
- * emulator and the scripted model, all in this process. Prints latency at a fixed rate,
+ * channels go through the real app (discord.js, the engine, PostgreSQL), in a process of its
+ * own, against the Discord emulator and the scripted model in this one. Prints latency at a fixed rate,
  * throughput at saturation, and context-build time with a short and a very long history,
  * each next to its goal. Exits 0 whether or not the goals are met (it is a measurement), and
  * non-zero only when the run itself failed. See bench/README.md.
@@ -80,12 +80,12 @@ async function runChatPhases(settings: BenchSettings, database: BenchDatabase): 
   try {
     console.log(`bot: WORKER_CONCURRENCY=${settings.concurrency}, STREAM_EDIT_INTERVAL_MS=${settings.streamEditIntervalMs ?? 'default'}, pool 10, REST unlimited`);
     if (settings.phases.has('latency')) {
-      const phase = () => profiled(settings.cpuProfileDir, 'latency', () => runLatencyPhase(stack, settings));
+      const phase = () => profiled(settings.cpuProfileDir, 'latency', stack.bot, () => runLatencyPhase(stack, settings));
       await withDbStats(stack, meter, phase, (result) => printLatency(result, settings));
       stack.llm.reset(); // its request log holds every prompt: free it between phases
     }
     if (settings.phases.has('throughput')) {
-      const phase = () => profiled(settings.cpuProfileDir, 'throughput', () => runThroughputPhase(stack, settings.throughputSeconds));
+      const phase = () => profiled(settings.cpuProfileDir, 'throughput', stack.bot, () => runThroughputPhase(stack, settings.throughputSeconds));
       await withDbStats(stack, meter, phase, (result) => printThroughput(result, settings));
     }
   } finally {

@@ -43,14 +43,15 @@ export class ContextBuilder {
   ) {}
 
   /**
-   * @param options.imageUrlsFor image URLs to show for a message (only those of the current turn).
+   * @param options.imagesAfterId images of user messages newer than this are shown; no images
+   *   when undefined. Discord's CDN links expire: only the current turn's messages show theirs.
    * @param options.seenThroughId within a turn: user messages newer than this arrived during the
    *   turn and are left for the next one.
    */
   async build(
     agent: Agent,
     tools: ToolSpec[],
-    options: { imageUrlsFor?: (message: StoredMessage) => string[]; seenThroughId?: number } = {},
+    options: { imagesAfterId?: number; seenThroughId?: number } = {},
   ): Promise<BuiltContext> {
     const persona: PromptMessage = { role: 'system', content: personaPrompt(agent) };
     const facts = await this.stores.memory.facts(agent.id, MAX_FACTS);
@@ -66,7 +67,7 @@ export class ContextBuilder {
     let omitted = false;
     let oldestIncludedId: number | undefined;
     for (const message of window.messages) {
-      const images = options.imageUrlsFor?.(message) ?? [];
+      const images = options.imagesAfterId !== undefined && message.id > options.imagesAfterId ? imageUrls(message) : [];
       group.unshift(renderMessage(message, images));
       groupTokens += message.tokenCount + images.length * IMAGE_PART_TOKENS;
       // A tool result cannot stand without the assistant message that called the tool.
@@ -152,6 +153,11 @@ export class ContextBuilder {
  */
 export function conversationOrder(a: StoredMessage, b: StoredMessage): number {
   return (b.seenThroughId ?? b.id) - (a.seenThroughId ?? a.id) || b.id - a.id;
+}
+
+function imageUrls(message: StoredMessage): string[] {
+  if (message.role !== 'user') return [];
+  return (message.attachments ?? []).filter((item) => item.kind === 'image' && item.url).map((item) => item.url!);
 }
 
 /** When even the newest message does not fit, its text is cut to what does. */

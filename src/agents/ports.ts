@@ -120,6 +120,15 @@ export interface Claim {
   turn: Turn;
   /** The agent's wake sequence when claimed: a release requeues if it moved meanwhile. */
   wakeSeq: number;
+  /** The newest message the last completed turn saw (0 when none). */
+  answeredThroughId: number;
+  /**
+   * Whether a user message newer than that is waiting. A turn queued by a message its
+   * predecessor already answered has nothing to do.
+   */
+  unanswered: boolean;
+  /** Tokens of the history the rolling summary does not cover yet. */
+  unsummarisedTokens: number;
 }
 
 export interface TurnResult {
@@ -127,6 +136,8 @@ export interface TurnResult {
   error?: string;
   /** The newest message id the turn's context included. */
   seenThroughId?: number;
+  /** The answer to store, and what the call that wrote it used: stored with the turn's end, at once. */
+  answer?: { message: NewMessage; usage: UsageRecord };
 }
 
 export interface WorkQueue {
@@ -136,13 +147,11 @@ export interface WorkQueue {
   renewLease(agentId: number, owner: string, leaseMs: number): Promise<boolean>;
   /** Lets the leases of this owner's running turns expire now, so another process resumes them at once. */
   releaseLeases(owner: string): Promise<number>;
-  /** Ends the turn and frees the agent: queued again if woken during the turn, else idle. */
-  finish(claim: Claim, owner: string, outcome: TurnResult): Promise<void>;
   /**
-   * Whether a user message newer than what the last completed turn saw is waiting. A turn
-   * queued by a message its predecessor already answered has nothing to do.
+   * Ends the turn in one atomic step: stores its answer and usage, and frees the agent (queued
+   * again if woken during the turn, else idle).
    */
-  hasUnansweredMessages(agent: Agent): Promise<boolean>;
+  finish(claim: Claim, owner: string, outcome: TurnResult): Promise<void>;
 }
 
 export interface MessageStore {
@@ -151,7 +160,6 @@ export interface MessageStore {
   newestMessages(agentId: number, options: { afterId: number; beforeId?: number; limit: number }): Promise<StoredMessage[]>;
   /** Messages with id > afterId, oldest first. */
   oldestMessages(agentId: number, options: { afterId: number; limit: number }): Promise<StoredMessage[]>;
-  tokensAfter(agentId: number, afterId: number): Promise<number>;
   /** Full-text search over user and assistant messages with id < beforeId (all when undefined). */
   search(agentId: number, query: string, options: { limit: number; beforeId?: number }): Promise<SearchHit[]>;
 }
@@ -169,9 +177,8 @@ export interface MemoryStore {
 
 export interface OutboxStore {
   postedChunks(turnId: number): Promise<PostedChunk[]>;
-  /** Records the chunk before it is posted, so a crash leaves a trace to resume from. */
-  recordPending(chunk: { turnId: number; agent: Agent; chunkIndex: number; channelId: string; content: string; nonce: string }): Promise<void>;
-  recordPosted(turnId: number, chunkIndex: number, discordMessageId: string, content: string): Promise<void>;
+  /** Records a chunk as posted (or edited) with the Discord message that shows it. */
+  recordPosted(chunk: PostedChunk & { turnId: number; agent: Agent; nonce: string }): Promise<void>;
   removeChunk(turnId: number, chunkIndex: number): Promise<void>;
 }
 

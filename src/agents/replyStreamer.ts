@@ -9,9 +9,9 @@ const TYPING_RENEW_MS = 8000;
 
 /**
  * Shows a reply while it is generated: posted as soon as text arrives, edited at most once per
- * interval, split into Discord-sized messages. Every chunk is recorded before it is posted and
- * its message id saved the moment the post returns, so a turn resumed after a crash edits what
- * it already posted and posts only what is missing.
+ * interval, split into Discord-sized messages. Each chunk's message id is saved the moment its
+ * post returns, so a turn resumed after a crash edits what it already posted and posts only
+ * what is missing (a post the crash cut off is deduplicated by its nonce).
  */
 export class ReplyStreamer {
   private posted = new Map<number, PostedChunk>();
@@ -110,18 +110,19 @@ export class ReplyStreamer {
       if (existing) {
         if (existing.content === content) continue;
         await this.deps.gateway.editMessage({ channelId: existing.channelId, messageId: existing.discordMessageId, content });
-        await this.deps.outbox.recordPosted(this.turn.id, index, existing.discordMessageId, content);
-        this.posted.set(index, { ...existing, content });
+        await this.record({ ...existing, content });
         continue;
       }
-      const nonce = chunkNonce(this.turn.id, index);
       const channelId = this.agent.channelId;
-      await this.deps.outbox.recordPending({ turnId: this.turn.id, agent: this.agent, chunkIndex: index, channelId, content, nonce });
-      const messageId = await this.deps.gateway.postMessage({ channelId, content, nonce });
-      await this.deps.outbox.recordPosted(this.turn.id, index, messageId, content);
-      this.posted.set(index, { chunkIndex: index, channelId, discordMessageId: messageId, content });
+      const messageId = await this.deps.gateway.postMessage({ channelId, content, nonce: chunkNonce(this.turn.id, index) });
+      await this.record({ chunkIndex: index, channelId, discordMessageId: messageId, content });
       clearTimeout(this.typingTimer);
     }
     this.lastFlushAt = Date.now();
+  }
+
+  private async record(chunk: PostedChunk): Promise<void> {
+    await this.deps.outbox.recordPosted({ ...chunk, turnId: this.turn.id, agent: this.agent, nonce: chunkNonce(this.turn.id, chunk.chunkIndex) });
+    this.posted.set(chunk.chunkIndex, chunk);
   }
 }

@@ -1,8 +1,8 @@
-import { type ContextBuilder, conversationOrder } from './context.js';
+import type { ContextBuilder } from './context.js';
 import { ModelError } from './errors.js';
 import type { Logger } from './logger.js';
 import { errorNonce } from './nonce.js';
-import type { ChatGateway, ChatModel, Claim, EngineStores, TurnResult } from './ports.js';
+import type { ChatGateway, ChatModel, Claim, EngineStores, TurnResult, UsageRecord } from './ports.js';
 import { withTokenCount } from './promptMessages.js';
 import { ReplyStreamer } from './replyStreamer.js';
 import type { Summarizer } from './summarizer.js';
@@ -54,20 +54,17 @@ export class AgentRuntime {
     const streamer = new ReplyStreamer({ gateway, outbox: stores.outbox, logger: log }, claim.agent, claim.turn, this.options.streamEditIntervalMs);
     let modelMs = 0;
     try {
-      if (!(await stores.queue.hasUnansweredMessages(claim.agent))) return { status: 'done', modelMs };
+      if (!claim.unanswered) return { status: 'done', modelMs };
       await streamer.start();
-      const agent = await this.foldHistory(claim.agent, log);
+      const agent = await this.foldHistory(claim, log);
       const toolbox = this.deps.toolbox.forPersona(agent.persona.tools);
-      const turnImages = await this.currentTurnImages(agent);
+      const imagesAfterId = this.options.isVisionModel(agent.persona.model) ? claim.answeredThroughId : undefined;
       const shown: string[] = [];
       let seenThroughId: number | undefined;
       let oldestInContextId: number | undefined;
       for (let call = 1; call <= MAX_MODEL_CALLS_PER_TURN; call++) {
         const tools = call < MAX_MODEL_CALLS_PER_TURN ? toolbox.specs() : [];
-        const context = await this.deps.context.build(agent, tools, {
-          imageUrlsFor: (message) => turnImages.get(message.id) ?? [],
-          seenThroughId,
-        });
+        const context = await this.deps.context.build(agent, tools, { imagesAfterId, seenThroughId });
         if (seenThroughId === undefined) {
           seenThroughId = context.newestMessageId;
           oldestInContextId = context.oldestIncludedId;
@@ -84,15 +81,16 @@ export class AgentRuntime {
           { onText: (text) => streamer.update(joinShown([...shown, text])) },
         );
         modelMs += performance.now() - startedAt;
-        await stores.usage.record({ agent, userId: claim.turn.requestedBy, model: agent.persona.model, purpose: 'turn', ...response.usage });
+        const usage: UsageRecord = { agent, userId: claim.turn.requestedBy, model: agent.persona.model, purpose: 'turn', ...response.usage };
         if (response.text.trim()) shown.push(response.text.trim());
         if (response.toolCalls.length === 0) {
-          // Shown first, stored second: a crash in between resumes the turn, which regenerates
-          // the answer and edits the messages already posted instead of posting new ones.
+          // Shown first, stored second (with the turn's end): a crash in between resumes the
+          // turn, which regenerates the answer and edits the messages already posted.
           await streamer.finish(joinShown(shown));
-          await stores.messages.append(agent, [withTokenCount({ role: 'assistant', content: response.text, turnId: claim.turn.id, seenThroughId })]);
-          return { status: 'done', modelMs, seenThroughId };
+          const message = withTokenCount({ role: 'assistant', content: response.text, turnId: claim.turn.id, seenThroughId });
+          return { status: 'done', modelMs, seenThroughId, answer: { message, usage } };
         }
+        await stores.usage.record(usage);
         await this.runTools(agent, claim, { text: response.text, calls: response.toolCalls, seenThroughId, oldestInContextId }, log);
       }
       throw new Error(`the model was still calling tools after ${MAX_MODEL_CALLS_PER_TURN} calls`);
@@ -104,13 +102,13 @@ export class AgentRuntime {
     }
   }
 
-  private async foldHistory(agent: Agent, log: Logger): Promise<Agent> {
+  private async foldHistory(claim: Claim, log: Logger): Promise<Agent> {
     try {
-      return await this.deps.summarizer.foldIfNeeded(agent);
+      return await this.deps.summarizer.foldIfNeeded(claim.agent, claim.unsummarisedTokens);
     } catch (error) {
       // The context builder keeps the prompt within budget without the fold; try again next turn.
       log.warn({ err: error }, 'summarising history failed');
-      return agent;
+      return claim.agent;
     }
   }
 
@@ -131,22 +129,6 @@ export class AgentRuntime {
         withTokenCount({ role: 'tool', content: result, toolCallId: call.id, toolName: call.name, turnId, seenThroughId }),
       ]);
     }
-  }
-
-  /**
-   * Images go to the model only in the turn they arrive (Discord's CDN links expire): those of
-   * the user messages after the agent's last answer, when the persona's model can see.
-   */
-  private async currentTurnImages(agent: Agent): Promise<Map<number, string[]>> {
-    const images = new Map<number, string[]>();
-    if (!this.options.isVisionModel(agent.persona.model)) return images;
-    const recent = await this.deps.stores.messages.newestMessages(agent.id, { afterId: agent.historyStartId, limit: 20 });
-    for (const message of recent.sort(conversationOrder)) {
-      if (message.role !== 'user') break;
-      const urls = (message.attachments ?? []).filter((item) => item.kind === 'image' && item.url).map((item) => item.url!);
-      if (urls.length > 0) images.set(message.id, urls);
-    }
-    return images;
   }
 
   /** A short, specific notice with a Retry button; the user's message stays in the history. */

@@ -35,10 +35,12 @@ export class Summarizer {
     private readonly logger: Logger,
   ) {}
 
-  /** Returns the agent as it is after folding (unchanged when no fold was needed). */
-  async foldIfNeeded(agent: Agent): Promise<Agent> {
+  /**
+   * @param unsummarised tokens of the history after the summary (the claim counted them).
+   * @returns the agent as it is after folding (unchanged when no fold was needed).
+   */
+  async foldIfNeeded(agent: Agent, unsummarised: number): Promise<Agent> {
     const afterId = Math.max(agent.historyStartId, agent.summaryThroughId);
-    const unsummarised = await this.stores.messages.tokensAfter(agent.id, afterId);
     if (unsummarised <= this.limits.summaryTrigger * this.limits.tokenBudget) return agent;
 
     const folded = await this.oldestHalf(agent.id, afterId, Math.min(unsummarised / 2, this.limits.tokenBudget * FOLD_INPUT_SHARE));

@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { AcceptedMessage, AgentStore } from '../../agents/ports.js';
 import type { Agent, ChannelRef, NewMessage, Persona, ReplyMode } from '../../agents/types.js';
 import type { Database, Executor } from '../database.js';
@@ -24,20 +24,22 @@ export class AgentRepository implements AgentStore {
     return this.db.transaction((tx) => getOrCreate(tx, where, persona));
   }
 
-  acceptUserMessage(where: ChannelRef, persona: Persona, message: NewMessage, existing?: Agent | null): Promise<AcceptedMessage> {
-    return this.db.transaction(async (tx) => {
-      const agent = existing ?? (await getOrCreate(tx, where, persona));
-      // The unique Discord message id is what makes two processes receiving the same event
-      // store it once: the loser's insert does nothing and it does not queue a turn.
-      const inserted = await tx
-        .insert(messages)
-        .values(messageRow(agent, message))
-        .onConflictDoNothing({ target: messages.discordMessageId })
-        .returning({ id: messages.id });
-      if (inserted.length === 0) return { accepted: false, agent };
-      const queued = await wake(tx, agent.id);
-      return { accepted: true, agent: queued };
-    });
+  async acceptUserMessage(where: ChannelRef, persona: Persona, message: NewMessage, existing?: Agent | null): Promise<AcceptedMessage> {
+    // Creating the agent first and apart is harmless: a crash in between leaves an agent with no messages.
+    const agent = existing ?? (await getOrCreate(this.db, where, persona));
+    // One statement, so atomic without a transaction. The unique Discord message id is what makes
+    // two processes receiving the same event store it once: the loser's insert does nothing and
+    // its update, which needs the inserted row, does not queue a turn.
+    const inserted = this.db.$with('inserted', { id: sql<number>`id`.as('id') }).as(
+      this.db.insert(messages).values(messageRow(agent, message)).onConflictDoNothing({ target: messages.discordMessageId }).returning({ id: messages.id }).getSQL(),
+    );
+    const [row] = await this.db
+      .with(inserted)
+      .update(agents)
+      .set(wakeChanges)
+      .where(and(eq(agents.id, agent.id), sql`exists (select 1 from inserted)`))
+      .returning();
+    return row ? { accepted: true, agent: toAgent(row) } : { accepted: false, agent };
   }
 
   async enqueue(agentId: number): Promise<void> {
@@ -88,17 +90,15 @@ async function getOrCreate(executor: Executor, where: ChannelRef, persona: Perso
  * Bumps the wake sequence and queues the agent when it is at rest. A running agent keeps
  * running: its turn sees the bumped sequence when it finishes and queues itself again.
  */
+const wakeChanges = {
+  wakeSeq: sql`${agents.wakeSeq} + 1`,
+  status: sql`case when ${agents.status} in ('idle', 'done', 'failed') then 'queued' else ${agents.status} end`,
+  queuedAt: sql`case when ${agents.status} = 'queued' then ${agents.queuedAt} else now() end`,
+  updatedAt: sql`now()`,
+};
+
 async function wake(executor: Executor, agentId: number): Promise<Agent> {
-  const [row] = await executor
-    .update(agents)
-    .set({
-      wakeSeq: sql`${agents.wakeSeq} + 1`,
-      status: sql`case when ${agents.status} in ('idle', 'done', 'failed') then 'queued' else ${agents.status} end`,
-      queuedAt: sql`case when ${agents.status} = 'queued' then ${agents.queuedAt} else now() end`,
-      updatedAt: sql`now()`,
-    })
-    .where(eq(agents.id, agentId))
-    .returning();
+  const [row] = await executor.update(agents).set(wakeChanges).where(eq(agents.id, agentId)).returning();
   if (!row) throw new Error(`cannot queue agent ${agentId}: it does not exist`);
   return toAgent(row);
 }

@@ -48,14 +48,6 @@ export class MessageRepository implements MessageStore {
     return rows.map(toStoredMessage);
   }
 
-  async tokensAfter(agentId: number, afterId: number): Promise<number> {
-    const [row] = await this.db
-      .select({ tokens: sql<number>`coalesce(sum(${messages.tokenCount}), 0)`.mapWith(Number) })
-      .from(messages)
-      .where(and(eq(messages.agentId, agentId), gt(messages.id, afterId)));
-    return row?.tokens ?? 0;
-  }
-
   async search(agentId: number, query: string, options: { limit: number; beforeId?: number }): Promise<SearchHit[]> {
     const tsQuery = sql`websearch_to_tsquery('simple', ${query})`;
     const rows = await this.db

@@ -4,7 +4,12 @@ import type { Agent, PostedChunk } from '../../agents/types.js';
 import type { Database } from '../database.js';
 import { outbox } from '../schema.js';
 
-/** What a turn has posted to Discord, chunk by chunk, so that a resumed turn never posts twice. */
+/**
+ * What a turn has posted to Discord, chunk by chunk, so that a resumed turn edits those instead
+ * of posting them again. A chunk is recorded once its post returned: a crash in between is
+ * covered by its nonce, derived from the turn and the chunk, which makes Discord return the
+ * message already posted instead of posting it twice.
+ */
 export class OutboxRepository implements OutboxStore {
   constructor(private readonly db: Database) {}
 
@@ -22,7 +27,7 @@ export class OutboxRepository implements OutboxStore {
     }));
   }
 
-  async recordPending(chunk: { turnId: number; agent: Agent; chunkIndex: number; channelId: string; content: string; nonce: string }): Promise<void> {
+  async recordPosted(chunk: PostedChunk & { turnId: number; agent: Agent; nonce: string }): Promise<void> {
     await this.db
       .insert(outbox)
       .values({
@@ -33,18 +38,14 @@ export class OutboxRepository implements OutboxStore {
         channelId: chunk.channelId,
         content: chunk.content,
         nonce: chunk.nonce,
+        status: 'posted',
+        discordMessageId: chunk.discordMessageId,
+        postedAt: sql`now()`,
       })
       .onConflictDoUpdate({
         target: [outbox.turnId, outbox.chunkIndex],
-        set: { content: chunk.content, attempts: sql`${outbox.attempts} + 1` },
+        set: { content: chunk.content, discordMessageId: chunk.discordMessageId, status: 'posted', attempts: sql`${outbox.attempts} + 1` },
       });
-  }
-
-  async recordPosted(turnId: number, chunkIndex: number, discordMessageId: string, content: string): Promise<void> {
-    await this.db
-      .update(outbox)
-      .set({ status: 'posted', discordMessageId, content, postedAt: sql`coalesce(${outbox.postedAt}, now())` })
-      .where(and(eq(outbox.turnId, turnId), eq(outbox.chunkIndex, chunkIndex)));
   }
 
   async removeChunk(turnId: number, chunkIndex: number): Promise<void> {

@@ -4,22 +4,26 @@ import type { UsageTotals } from '../../agents/types.js';
 import type { Database } from '../database.js';
 import { usage } from '../schema.js';
 
+export function usageRow(entry: UsageRecord): typeof usage.$inferInsert {
+  return {
+    guildId: entry.agent.guildId,
+    channelId: entry.agent.channelId,
+    userId: entry.userId,
+    agentId: entry.agent.id,
+    rootId: entry.agent.id,
+    model: entry.model,
+    purpose: entry.purpose,
+    promptTokens: entry.promptTokens,
+    completionTokens: entry.completionTokens,
+  };
+}
+
 /** Tokens per LLM call, and the totals /usage reports. */
 export class UsageRepository implements UsageStore {
   constructor(private readonly db: Database) {}
 
   async record(entry: UsageRecord): Promise<void> {
-    await this.db.insert(usage).values({
-      guildId: entry.agent.guildId,
-      channelId: entry.agent.channelId,
-      userId: entry.userId,
-      agentId: entry.agent.id,
-      rootId: entry.agent.id,
-      model: entry.model,
-      purpose: entry.purpose,
-      promptTokens: entry.promptTokens,
-      completionTokens: entry.completionTokens,
-    });
+    await this.db.insert(usage).values(usageRow(entry));
   }
 
   async totals(scope: { channelId: string } | { guildId: string } | { dmUserId: string }): Promise<UsageTotals> {
