@@ -150,8 +150,9 @@ export interface WorkQueue {
   /**
    * Ends the turn in one atomic step: stores its answer and usage, and frees the agent (queued
    * again if woken during the turn, else idle).
+   * @returns whether the agent was queued again.
    */
-  finish(claim: Claim, owner: string, outcome: TurnResult): Promise<void>;
+  finish(claim: Claim, owner: string, outcome: TurnResult): Promise<boolean>;
 }
 
 export interface MessageStore {

@@ -17,14 +17,18 @@ export interface TurnObserver {
 
 /**
  * Claims queued agents from the database and runs their turns, up to `concurrency` at once.
- * Work is found by polling (other processes, expired leases) and by `wake()` (this process
- * just queued something). Leases are renewed every third of their length while a turn runs.
+ * Work is found by `wake()` (this process just queued one agent: one claim) and by polling
+ * (other processes, expired leases: claims until there is nothing left). Leases are renewed
+ * every third of their length while a turn runs.
  */
 export class TurnWorker {
   private inFlight = new Map<number, Promise<void>>();
   private pollTimer: NodeJS.Timeout | undefined;
   private pumping = false;
-  private pumpAgain = false;
+  /** Claims still to try: one per wake, unlimited after a poll, 0 once a claim found nothing. */
+  private wanted = 0;
+  /** Wakes ever received: tells which came while a claim was on its way. */
+  private wakes = 0;
   private stopped = true;
 
   constructor(
@@ -37,25 +41,21 @@ export class TurnWorker {
 
   start(): void {
     this.stopped = false;
-    this.pollTimer = setInterval(() => this.wake(), this.options.pollMs);
-    this.wake();
+    this.pollTimer = setInterval(() => this.poll(), this.options.pollMs);
+    this.poll();
   }
 
-  /** Looks for work now. */
+  /** One agent was queued: claim it now. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    this.pumping = true;
-    this.pump()
-      .catch((error: unknown) => this.logger.error({ err: error }, 'claiming work failed; will retry on the next poll'))
-      .finally(() => {
-        this.pumping = false;
-        // A wake that came after the last check for more work would otherwise wait for the poll.
-        if (this.pumpAgain) this.wake();
-      });
+    this.wakes += 1;
+    this.wanted += 1;
+    this.pump();
+  }
+
+  /** Claims whatever is queued. */
+  poll(): void {
+    this.wanted = Number.POSITIVE_INFINITY;
+    this.pump();
   }
 
   /**
@@ -73,19 +73,35 @@ export class TurnWorker {
     }
   }
 
-  private async pump(): Promise<void> {
-    do {
-      this.pumpAgain = false;
-      while (!this.stopped && this.inFlight.size < this.options.concurrency) {
-        const claim = await this.queue.claimNext(this.options.owner, this.options.leaseMs);
-        if (!claim) break;
-        const run = this.run(claim).finally(() => {
-          this.inFlight.delete(claim.agent.id);
-          this.wake();
-        });
-        this.inFlight.set(claim.agent.id, run);
+  private pump(): void {
+    if (this.stopped || this.pumping) return;
+    this.pumping = true;
+    this.claimWanted()
+      .catch((error: unknown) => this.logger.error({ err: error }, 'claiming work failed; will retry on the next poll'))
+      .finally(() => {
+        this.pumping = false;
+        // A wake that came after the loop's last check would otherwise wait for the poll.
+        if (this.wanted > 0 && this.inFlight.size < this.options.concurrency) this.pump();
+      });
+  }
+
+  private async claimWanted(): Promise<void> {
+    while (!this.stopped && this.wanted > 0 && this.inFlight.size < this.options.concurrency) {
+      this.wanted -= 1;
+      const wakesBefore = this.wakes;
+      const claim = await this.queue.claimNext(this.options.owner, this.options.leaseMs);
+      if (!claim) {
+        // Nothing left; only a wake that came during the claim may name work it could not see.
+        this.wanted = this.wakes - wakesBefore;
+        continue;
       }
-    } while (this.pumpAgain && !this.stopped);
+      const run = this.run(claim).finally(() => {
+        this.inFlight.delete(claim.agent.id);
+        // A free slot: claim what waited for one.
+        this.pump();
+      });
+      this.inFlight.set(claim.agent.id, run);
+    }
   }
 
   private async run(claim: Claim): Promise<void> {
@@ -98,7 +114,8 @@ export class TurnWorker {
     }, Math.max(100, Math.floor(this.options.leaseMs / 3)));
     try {
       const outcome = await this.runtime.runTurn(claim);
-      await this.queue.finish(claim, this.options.owner, outcome);
+      // Woken during its turn: the agent is queued again, and this process takes it.
+      if (await this.queue.finish(claim, this.options.owner, outcome)) this.wanted += 1;
       this.observer?.turnFinished({ ...outcome, totalMs: performance.now() - startedAt, agentId: claim.agent.id, channelId: claim.agent.channelId });
     } catch (error) {
       // Finishing failed (database down?): the lease expires and the turn is resumed.

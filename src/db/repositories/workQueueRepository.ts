@@ -65,7 +65,7 @@ export class WorkQueueRepository implements WorkQueue {
     return released.length;
   }
 
-  async finish(claim: Claim, owner: string, outcome: TurnResult): Promise<void> {
+  async finish(claim: Claim, owner: string, outcome: TurnResult): Promise<boolean> {
     // One statement (so atomic, and one round trip): its parts run as data-modifying CTEs.
     const parts = [
       sideEffect(
@@ -86,7 +86,7 @@ export class WorkQueueRepository implements WorkQueue {
       );
     }
     // Messages accepted during the turn bumped wake_seq: queue again so they get answered.
-    await this.db
+    const [freed] = await this.db
       .with(...parts)
       .update(agents)
       .set({
@@ -96,7 +96,9 @@ export class WorkQueueRepository implements WorkQueue {
         leaseExpiresAt: null,
         updatedAt: sql`now()`,
       })
-      .where(and(eq(agents.id, claim.agent.id), eq(agents.leaseOwner, owner)));
+      .where(and(eq(agents.id, claim.agent.id), eq(agents.leaseOwner, owner)))
+      .returning({ status: agents.status });
+    return freed?.status === 'queued';
   }
 }
 

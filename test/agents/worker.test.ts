@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Claim, TurnResult, WorkQueue } from '../../src/agents/ports.js';
+import { type TurnOutcome } from '../../src/agents/runtime.js';
+import { TurnWorker } from '../../src/agents/worker.js';
+import { silentLogger } from '../../src/logger.js';
+import { testPersona } from '../support/engine/builders.js';
+
+/** A queue of agent ids in memory, counting the claims asked of it. */
+class MemoryQueue implements WorkQueue {
+  readonly queued: number[] = [];
+  claims = 0;
+  emptyClaims = 0;
+  /** Agents to queue again when their turn finishes (woken during it). */
+  readonly requeueOnFinish = new Set<number>();
+  /** Called while a claim is on its way back, after it looked at the queue. */
+  duringClaim?: () => void;
+
+  async claimNext(): Promise<Claim | null> {
+    this.claims += 1;
+    const agentId = this.queued.shift();
+    await Promise.resolve();
+    this.duringClaim?.();
+    this.duringClaim = undefined;
+    if (agentId === undefined) {
+      this.emptyClaims += 1;
+      return null;
+    }
+    const agent = { id: agentId, guildId: 'g', channelId: `c${agentId}`, kind: 'channel', persona: testPersona, replyMode: 'mention', status: 'running', historyStartId: 0, summary: null, summaryThroughId: 0, wakeSeq: 1 } as const;
+    return { agent, wakeSeq: 1, turn: { id: agentId, agentId, requestedBy: null, attempts: 1 }, answeredThroughId: 0, unanswered: true, unsummarisedTokens: 0 };
+  }
+
+  async renewLease(): Promise<boolean> {
+    return true;
+  }
+
+  async releaseLeases(): Promise<number> {
+    return 0;
+  }
+
+  async finish(claim: Claim, _owner: string, _outcome: TurnResult): Promise<boolean> {
+    if (!this.requeueOnFinish.delete(claim.agent.id)) return false;
+    this.queued.push(claim.agent.id);
+    return true;
+  }
+}
+
+const options = { owner: 'test', leaseMs: 60_000, concurrency: 4, pollMs: 60_000 };
+
+describe('turn worker', () => {
+  let worker: TurnWorker | undefined;
+  afterEach(() => worker?.stop(1000));
+
+  /** A worker whose turns are reported to `ran`, in order. */
+  function startWorker(queue: MemoryQueue, ran: number[]): TurnWorker {
+    const runtime = {
+      runTurn: async (claim: Claim): Promise<TurnOutcome> => {
+        ran.push(claim.agent.id);
+        return { status: 'done', modelMs: 0 };
+      },
+    };
+    worker = new TurnWorker(queue, runtime, options, silentLogger());
+    return worker;
+  }
+
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+  it('claims once per wake: a queued message costs no empty claim', async () => {
+    const queue = new MemoryQueue();
+    const ran: number[] = [];
+    const worker = startWorker(queue, ran);
+    worker.start(); // the first poll finds nothing
+    await settle();
+    const claimsAfterPoll = queue.claims;
+    for (const id of [1, 2, 3]) {
+      queue.queued.push(id);
+      worker.wake();
+    }
+    await settle();
+    expect(ran).toEqual([1, 2, 3]);
+    expect(queue.claims - claimsAfterPoll).toBe(3);
+  });
+
+  it('does not lose a wake that comes while a claim finds nothing', async () => {
+    const queue = new MemoryQueue();
+    const ran: number[] = [];
+    const worker = startWorker(queue, ran);
+    worker.start();
+    await settle();
+    // The agent is queued (and the worker woken) after the claim looked: it saw nothing.
+    queue.duringClaim = () => {
+      queue.queued.push(7);
+      worker.wake();
+    };
+    worker.wake();
+    await settle();
+    expect(ran).toEqual([7]);
+  });
+
+  it('takes an agent again when it was woken during its own turn', async () => {
+    const queue = new MemoryQueue();
+    const ran: number[] = [];
+    const worker = startWorker(queue, ran);
+    worker.start();
+    await settle();
+    queue.requeueOnFinish.add(5);
+    queue.queued.push(5);
+    worker.wake();
+    await settle();
+    expect(ran).toEqual([5, 5]);
+  });
+
+  it('claims everything queued on a poll (work of other processes)', async () => {
+    const queue = new MemoryQueue();
+    const ran: number[] = [];
+    queue.queued.push(1, 2, 3, 4, 5, 6);
+    startWorker(queue, ran).start();
+    await settle();
+    expect(ran.sort()).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});
