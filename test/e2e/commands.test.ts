@@ -116,8 +116,10 @@ describe.each(testDrivers())('slash commands (%s)', (driver) => {
   });
 
   it('/reset starts a fresh conversation; /usage counts the tokens', async () => {
+    const turns = harness.countTurns();
     const asked = harness.mention('the secret word is pineapple', { channelId });
     await botReplyAfter(asked.id);
+    await turns.finished(1);
     const usage = await harness.runCommand({ channelId, userId: bob(), name: 'usage' });
     expect(usage.text).toMatch(/This channel — today: [1-9][\d,]* in · [1-9][\d,]* out/);
     expect(usage.text).toContain('This server');

@@ -4,14 +4,32 @@ import type { Agent, ChannelRef, NewMessage, Persona, ReplyMode } from '../../ag
 import type { Database, Executor } from '../database.js';
 import { agents, memories, messages } from '../schema.js';
 import { toAgent } from './mappers.js';
-import { messageRow } from './messageRepository.js';
+import { bindMessage, messagePlaceholders } from './messageRepository.js';
 
 /** Channel agents: creation on first use, queueing, persona, mode and reset. */
 export class AgentRepository implements AgentStore {
-  constructor(private readonly db: Database) {}
+  private readonly byChannel;
+  private readonly accept;
+
+  constructor(private readonly db: Database) {
+    this.byChannel = db.select().from(agents).where(eq(agents.channelId, sql.placeholder('channelId'))).prepare('agent_by_channel');
+    // One statement, so atomic without a transaction. The unique Discord message id is what
+    // makes two processes receiving the same event store it once: the loser's insert does
+    // nothing and its update, which needs the inserted row, does not queue a turn.
+    const inserted = db.$with('inserted', { id: sql<number>`id`.as('id') }).as(
+      db.insert(messages).values(messagePlaceholders('')).onConflictDoNothing({ target: messages.discordMessageId }).returning({ id: messages.id }).getSQL(),
+    );
+    this.accept = db
+      .with(inserted)
+      .update(agents)
+      .set(wakeChanges)
+      .where(and(eq(agents.id, sql.placeholder('agentId')), sql`exists (select 1 from inserted)`))
+      .returning()
+      .prepare('accept_user_message');
+  }
 
   async findByChannel(channelId: string): Promise<Agent | null> {
-    const [row] = await this.db.select().from(agents).where(eq(agents.channelId, channelId));
+    const [row] = await this.byChannel.execute({ channelId });
     return row ? toAgent(row) : null;
   }
 
@@ -27,18 +45,7 @@ export class AgentRepository implements AgentStore {
   async acceptUserMessage(where: ChannelRef, persona: Persona, message: NewMessage, existing?: Agent | null): Promise<AcceptedMessage> {
     // Creating the agent first and apart is harmless: a crash in between leaves an agent with no messages.
     const agent = existing ?? (await getOrCreate(this.db, where, persona));
-    // One statement, so atomic without a transaction. The unique Discord message id is what makes
-    // two processes receiving the same event store it once: the loser's insert does nothing and
-    // its update, which needs the inserted row, does not queue a turn.
-    const inserted = this.db.$with('inserted', { id: sql<number>`id`.as('id') }).as(
-      this.db.insert(messages).values(messageRow(agent, message)).onConflictDoNothing({ target: messages.discordMessageId }).returning({ id: messages.id }).getSQL(),
-    );
-    const [row] = await this.db
-      .with(inserted)
-      .update(agents)
-      .set(wakeChanges)
-      .where(and(eq(agents.id, agent.id), sql`exists (select 1 from inserted)`))
-      .returning();
+    const [row] = await this.accept.execute(bindMessage('', agent, message));
     return row ? { accepted: true, agent: toAgent(row) } : { accepted: false, agent };
   }
 

@@ -7,10 +7,20 @@ import { toFact } from './mappers.js';
 
 /** Facts and the rolling summary. */
 export class MemoryRepository implements MemoryStore {
-  constructor(private readonly db: Database) {}
+  private readonly newestFacts;
+
+  constructor(private readonly db: Database) {
+    this.newestFacts = db
+      .select()
+      .from(memories)
+      .where(eq(memories.agentId, sql.placeholder('agentId')))
+      .orderBy(desc(memories.id))
+      .limit(sql.placeholder('limit'))
+      .prepare('newest_facts');
+  }
 
   async facts(agentId: number, limit: number): Promise<Fact[]> {
-    const rows = await this.db.select().from(memories).where(eq(memories.agentId, agentId)).orderBy(desc(memories.id)).limit(limit);
+    const rows = await this.newestFacts.execute({ agentId, limit });
     return rows.reverse().map(toFact);
   }
 

@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, getTableColumns, gt, lt, sql } from 'drizzle-orm';
+import { type SQL, and, asc, desc, eq, getTableColumns, gt, lt, sql } from 'drizzle-orm';
 import type { MessageStore } from '../../agents/ports.js';
 import type { Agent, NewMessage, SearchHit, StoredMessage } from '../../agents/types.js';
 import type { Database } from '../database.js';
 import { messages } from '../schema.js';
+import { bindRow, placeholdersFor } from './boundValues.js';
 import { toStoredMessage } from './mappers.js';
 
 /** Every column but the full-text vector, which only the database's search reads. */
@@ -12,9 +13,52 @@ export function messageRow(agent: Agent, message: NewMessage): typeof messages.$
   return { ...message, agentId: agent.id, guildId: agent.guildId };
 }
 
+/** The columns a new message sets (the rest keep their defaults). */
+const MESSAGE_KEYS = [
+  'agentId',
+  'guildId',
+  'role',
+  'content',
+  'authorId',
+  'authorName',
+  'discordMessageId',
+  'replyToText',
+  'attachments',
+  'toolCalls',
+  'toolCallId',
+  'toolName',
+  'turnId',
+  'seenThroughId',
+  'tokenCount',
+] as const satisfies ReadonlyArray<keyof typeof messages.$inferInsert>;
+
+/** A new message's values as placeholders (see boundValues.ts), named with `prefix`. */
+export function messagePlaceholders(prefix: string) {
+  return placeholdersFor(prefix, MESSAGE_KEYS);
+}
+
+/** Binds a new message to `messagePlaceholders(prefix)`. */
+export function bindMessage(prefix: string, agent: Agent, message: NewMessage): Record<string, unknown> {
+  return bindRow(prefix, MESSAGE_KEYS, messageRow(agent, message), ['attachments', 'toolCalls']);
+}
+
 /** An agent's conversation: appends, windows newest-first by id, and full-text search. */
 export class MessageRepository implements MessageStore {
-  constructor(private readonly db: Database) {}
+  private readonly newest;
+  private readonly newestBefore;
+
+  constructor(private readonly db: Database) {
+    const window = (name: string, before?: SQL) =>
+      db
+        .select(readColumns)
+        .from(messages)
+        .where(and(eq(messages.agentId, sql.placeholder('agentId')), gt(messages.id, sql.placeholder('afterId')), before))
+        .orderBy(desc(messages.id))
+        .limit(sql.placeholder('limit'))
+        .prepare(name);
+    this.newest = window('newest_messages');
+    this.newestBefore = window('newest_messages_before', lt(messages.id, sql.placeholder('beforeId')));
+  }
 
   async append(agent: Agent, newMessages: NewMessage[]): Promise<StoredMessage[]> {
     if (newMessages.length === 0) return [];
@@ -23,18 +67,8 @@ export class MessageRepository implements MessageStore {
   }
 
   async newestMessages(agentId: number, options: { afterId: number; beforeId?: number; limit: number }): Promise<StoredMessage[]> {
-    const rows = await this.db
-      .select(readColumns)
-      .from(messages)
-      .where(
-        and(
-          eq(messages.agentId, agentId),
-          gt(messages.id, options.afterId),
-          options.beforeId === undefined ? undefined : lt(messages.id, options.beforeId),
-        ),
-      )
-      .orderBy(desc(messages.id))
-      .limit(options.limit);
+    const { afterId, beforeId, limit } = options;
+    const rows = beforeId === undefined ? await this.newest.execute({ agentId, afterId, limit }) : await this.newestBefore.execute({ agentId, afterId, beforeId, limit });
     return rows.map(toStoredMessage);
   }
 

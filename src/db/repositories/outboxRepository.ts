@@ -3,6 +3,11 @@ import type { OutboxStore } from '../../agents/ports.js';
 import type { Agent, PostedChunk } from '../../agents/types.js';
 import type { Database } from '../database.js';
 import { outbox } from '../schema.js';
+import { bindRow, bound, placeholdersFor } from './boundValues.js';
+
+const CHUNK_KEYS = ['guildId', 'agentId', 'turnId', 'chunkIndex', 'channelId', 'content', 'nonce', 'discordMessageId'] as const satisfies ReadonlyArray<
+  keyof typeof outbox.$inferInsert
+>;
 
 /**
  * What a turn has posted to Discord, chunk by chunk, so that a resumed turn edits those instead
@@ -11,7 +16,19 @@ import { outbox } from '../schema.js';
  * message already posted instead of posting it twice.
  */
 export class OutboxRepository implements OutboxStore {
-  constructor(private readonly db: Database) {}
+  private readonly posted;
+
+  constructor(private readonly db: Database) {
+    const chunk = placeholdersFor('', CHUNK_KEYS);
+    this.posted = db
+      .insert(outbox)
+      .values({ ...chunk, status: 'posted', postedAt: sql`now()` })
+      .onConflictDoUpdate({
+        target: [outbox.turnId, outbox.chunkIndex],
+        set: { content: bound('content'), discordMessageId: bound('discordMessageId'), status: 'posted', attempts: sql`${outbox.attempts} + 1` },
+      })
+      .prepare('record_posted_chunk');
+  }
 
   async postedChunks(turnId: number): Promise<PostedChunk[]> {
     const rows = await this.db
@@ -28,24 +45,8 @@ export class OutboxRepository implements OutboxStore {
   }
 
   async recordPosted(chunk: PostedChunk & { turnId: number; agent: Agent; nonce: string }): Promise<void> {
-    await this.db
-      .insert(outbox)
-      .values({
-        guildId: chunk.agent.guildId,
-        agentId: chunk.agent.id,
-        turnId: chunk.turnId,
-        chunkIndex: chunk.chunkIndex,
-        channelId: chunk.channelId,
-        content: chunk.content,
-        nonce: chunk.nonce,
-        status: 'posted',
-        discordMessageId: chunk.discordMessageId,
-        postedAt: sql`now()`,
-      })
-      .onConflictDoUpdate({
-        target: [outbox.turnId, outbox.chunkIndex],
-        set: { content: chunk.content, discordMessageId: chunk.discordMessageId, status: 'posted', attempts: sql`${outbox.attempts} + 1` },
-      });
+    const row = { ...chunk, guildId: chunk.agent.guildId, agentId: chunk.agent.id };
+    await this.posted.execute(bindRow('', CHUNK_KEYS, row));
   }
 
   async removeChunk(turnId: number, chunkIndex: number): Promise<void> {

@@ -3,6 +3,7 @@ import type { UsageRecord, UsageStore } from '../../agents/ports.js';
 import type { UsageTotals } from '../../agents/types.js';
 import type { Database } from '../database.js';
 import { usage } from '../schema.js';
+import { bindRow, placeholdersFor } from './boundValues.js';
 
 export function usageRow(entry: UsageRecord): typeof usage.$inferInsert {
   return {
@@ -16,6 +17,20 @@ export function usageRow(entry: UsageRecord): typeof usage.$inferInsert {
     promptTokens: entry.promptTokens,
     completionTokens: entry.completionTokens,
   };
+}
+
+const USAGE_KEYS = ['guildId', 'channelId', 'userId', 'agentId', 'rootId', 'model', 'purpose', 'promptTokens', 'completionTokens'] as const satisfies ReadonlyArray<
+  keyof typeof usage.$inferInsert
+>;
+
+/** A usage record's values as placeholders (see boundValues.ts), named with `prefix`. */
+export function usagePlaceholders(prefix: string) {
+  return placeholdersFor(prefix, USAGE_KEYS);
+}
+
+/** Binds a usage record to `usagePlaceholders(prefix)`. */
+export function bindUsage(prefix: string, entry: UsageRecord): Record<string, unknown> {
+  return bindRow(prefix, USAGE_KEYS, usageRow(entry));
 }
 
 /** Tokens per LLM call, and the totals /usage reports. */

@@ -1,11 +1,12 @@
 import { type SQLWrapper, and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Claim, TurnResult, WorkQueue } from '../../agents/ports.js';
-import type { Agent, Turn } from '../../agents/types.js';
-import type { Database, Executor } from '../database.js';
+import type { Turn } from '../../agents/types.js';
+import type { Database } from '../database.js';
 import { agents, messages, turns, usage } from '../schema.js';
+import { bound } from './boundValues.js';
 import { toAgent } from './mappers.js';
-import { messageRow } from './messageRepository.js';
-import { usageRow } from './usageRepository.js';
+import { bindMessage, messagePlaceholders } from './messageRepository.js';
+import { bindUsage, usagePlaceholders } from './usageRepository.js';
 
 /**
  * The turn queue lives in the agents table. A claim is a lease: `FOR UPDATE SKIP LOCKED` lets
@@ -13,9 +14,12 @@ import { usageRow } from './usageRepository.js';
  * left by a dead process expires so that its turn is run again.
  */
 export class WorkQueueRepository implements WorkQueue {
-  constructor(private readonly db: Database) {}
+  private readonly claim;
+  private readonly startTurn;
+  private readonly finishWithAnswer;
+  private readonly finishWithout;
 
-  async claimNext(owner: string, leaseMs: number): Promise<Claim | null> {
+  constructor(private readonly db: Database) {
     // One statement: the common "nothing to do" poll costs a single round trip. Expired leases
     // (a dead process's turns) come first, then queued agents, longest waiting first. It also
     // returns what the turn needs to know before it starts, so that costs no round trips more.
@@ -23,20 +27,33 @@ export class WorkQueueRepository implements WorkQueue {
                       where status = 'queued' or (status = 'running' and lease_expires_at < now())
                       order by status = 'queued', coalesce(lease_expires_at, queued_at)
                       limit 1 for update skip locked)`;
-    const [row] = await this.db
+    this.claim = db
       .update(agents)
-      .set({
-        status: 'running',
-        leaseOwner: owner,
-        leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'`,
-        updatedAt: sql`now()`,
-      })
+      .set({ status: 'running', leaseOwner: bound('owner'), leaseExpiresAt: leaseEnd, updatedAt: sql`now()` })
       .where(eq(agents.id, next))
-      .returning({ ...getTableColumns(agents), unfinishedTurnId, answeredThroughId, unanswered, unsummarisedTokens });
+      .returning({ ...getTableColumns(agents), unfinishedTurnId, answeredThroughId, unanswered, unsummarisedTokens })
+      .prepare('claim_next');
+    // On behalf of the author of the newest user message.
+    const requestedBy = sql`(select ${messages.authorId} from ${messages}
+        where ${messages.agentId} = ${sql.placeholder('agentId')} and ${messages.role} = 'user' order by ${messages.id} desc limit 1)`;
+    this.startTurn = db
+      .insert(turns)
+      .values({ agentId: sql.placeholder('agentId'), guildId: sql.placeholder('guildId'), requestedBy })
+      .returning()
+      .prepare('start_turn');
+    this.finishWithAnswer = finishStatement(db, true).prepare('finish_turn_with_answer');
+    this.finishWithout = finishStatement(db, false).prepare('finish_turn');
+  }
+
+  async claimNext(owner: string, leaseMs: number): Promise<Claim | null> {
+    const [row] = await this.claim.execute({ owner, leaseMs });
     if (!row) return null;
     const agent = toAgent(row);
     // Held under the lease: no other process touches this agent's turns until it expires.
-    const turn = row.unfinishedTurnId === null ? await startTurn(this.db, agent) : await resumeTurn(this.db, row.unfinishedTurnId);
+    const turn =
+      row.unfinishedTurnId === null
+        ? toTurn((await this.startTurn.execute({ agentId: agent.id, guildId: agent.guildId }))[0]!)
+        : await resumeTurn(this.db, row.unfinishedTurnId);
     return {
       agent,
       wakeSeq: agent.wakeSeq,
@@ -66,46 +83,76 @@ export class WorkQueueRepository implements WorkQueue {
   }
 
   async finish(claim: Claim, owner: string, outcome: TurnResult): Promise<boolean> {
-    // One statement (so atomic, and one round trip): its parts run as data-modifying CTEs.
-    const parts = [
-      sideEffect(
-        this.db,
-        'finished_turn',
-        this.db
-          .update(turns)
-          .set({ status: outcome.status, error: outcome.error ?? null, seenThroughId: outcome.seenThroughId ?? null, finishedAt: sql`now()` })
-          .where(eq(turns.id, claim.turn.id))
-          .returning({ id: turns.id }),
-      ),
-    ];
-    if (outcome.answer) {
-      const { message, usage: used } = outcome.answer;
-      parts.push(
-        sideEffect(this.db, 'answer', this.db.insert(messages).values(messageRow(claim.agent, message)).returning({ id: messages.id })),
-        sideEffect(this.db, 'usage_record', this.db.insert(usage).values(usageRow(used)).returning({ id: usage.id })),
-      );
-    }
-    // Messages accepted during the turn bumped wake_seq: queue again so they get answered.
-    const [freed] = await this.db
-      .with(...parts)
-      .update(agents)
-      .set({
-        status: sql`case when ${agents.wakeSeq} > ${claim.wakeSeq} then 'queued' else 'idle' end`,
-        queuedAt: sql`case when ${agents.wakeSeq} > ${claim.wakeSeq} then now() else null end`,
-        leaseOwner: null,
-        leaseExpiresAt: null,
-        updatedAt: sql`now()`,
-      })
-      .where(and(eq(agents.id, claim.agent.id), eq(agents.leaseOwner, owner)))
-      .returning({ status: agents.status });
+    const ending = {
+      turnId: claim.turn.id,
+      status: outcome.status,
+      error: outcome.error ?? null,
+      seenThroughId: outcome.seenThroughId ?? null,
+      agentId: claim.agent.id,
+      wakeSeq: claim.wakeSeq,
+      owner,
+    };
+    const [freed] = outcome.answer
+      ? await this.finishWithAnswer.execute({
+          ...ending,
+          ...bindMessage('answer_', claim.agent, outcome.answer.message),
+          ...bindUsage('usage_', outcome.answer.usage),
+        })
+      : await this.finishWithout.execute(ending);
     return freed?.status === 'queued';
   }
+}
+
+/**
+ * Ends a turn in one statement (so atomically, and in one round trip), its parts run as
+ * data-modifying CTEs: the turn's row, with the answer and its usage when there is one, and
+ * the agent, freed by the process holding its lease.
+ */
+function finishStatement(db: Database, withAnswer: boolean) {
+  const parts = [
+    sideEffect(
+      db,
+      'finished_turn',
+      db
+        .update(turns)
+        .set({
+          status: bound('status'),
+          error: bound('error'),
+          seenThroughId: bound('seenThroughId'),
+          finishedAt: sql`now()`,
+        })
+        .where(eq(turns.id, sql.placeholder('turnId')))
+        .returning({ id: turns.id }),
+    ),
+  ];
+  if (withAnswer) {
+    parts.push(
+      sideEffect(db, 'answer', db.insert(messages).values(messagePlaceholders('answer_')).returning({ id: messages.id })),
+      sideEffect(db, 'usage_record', db.insert(usage).values(usagePlaceholders('usage_')).returning({ id: usage.id })),
+    );
+  }
+  // Messages accepted during the turn bumped wake_seq: queue again so they get answered.
+  const wokenDuringTurn = sql`${agents.wakeSeq} > ${sql.placeholder('wakeSeq')}::bigint`;
+  return db
+    .with(...parts)
+    .update(agents)
+    .set({
+      status: sql`case when ${wokenDuringTurn} then 'queued' else 'idle' end`,
+      queuedAt: sql`case when ${wokenDuringTurn} then now() else null end`,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      updatedAt: sql`now()`,
+    })
+    .where(and(eq(agents.id, sql.placeholder('agentId')), eq(agents.leaseOwner, sql.placeholder('owner'))))
+    .returning({ status: agents.status });
 }
 
 /** A statement run for its effect as a CTE of another (Postgres runs every data-modifying CTE). */
 function sideEffect(db: Database, name: string, statement: SQLWrapper) {
   return db.$with(name, { id: sql<number>`id`.as('id') }).as(statement.getSQL());
 }
+
+const leaseEnd = sql`now() + ${sql.placeholder('leaseMs')}::int * interval '1 millisecond'`;
 
 /*
  * What the claim returns besides the agent. Written as plain SQL: in RETURNING, drizzle drops
@@ -133,19 +180,15 @@ const unsummarisedTokens = sql<number>`(select coalesce(sum(m.token_count), 0) f
   .mapWith(Number)
   .as('unsummarised_tokens');
 
-async function resumeTurn(executor: Executor, turnId: number): Promise<Turn> {
-  const [row] = await executor
+async function resumeTurn(db: Database, turnId: number): Promise<Turn> {
+  const [row] = await db
     .update(turns)
     .set({ attempts: sql`${turns.attempts} + 1` })
     .where(eq(turns.id, turnId))
     .returning();
-  return { id: row!.id, agentId: row!.agentId, requestedBy: row!.requestedBy, attempts: row!.attempts };
+  return toTurn(row!);
 }
 
-/** A new turn, on behalf of the author of the newest user message. */
-async function startTurn(executor: Executor, agent: Agent): Promise<Turn> {
-  const requestedBy = sql`(select ${messages.authorId} from ${messages}
-      where ${messages.agentId} = ${agent.id} and ${messages.role} = 'user' order by ${messages.id} desc limit 1)`;
-  const [row] = await executor.insert(turns).values({ agentId: agent.id, guildId: agent.guildId, requestedBy }).returning();
-  return { id: row!.id, agentId: row!.agentId, requestedBy: row!.requestedBy, attempts: row!.attempts };
+function toTurn(row: typeof turns.$inferSelect): Turn {
+  return { id: row.id, agentId: row.agentId, requestedBy: row.requestedBy, attempts: row.attempts };
 }

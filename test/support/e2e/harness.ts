@@ -36,6 +36,11 @@ export interface BotHarness {
   runCommand(spec: CommandInvocationSpec): Promise<CommandAnswer>;
   /** Alice mentions the bot in #general (or another channel) and the test waits for the reply. */
   mention(text: string, options?: { channelId?: string; authorId?: string }): APIMessage;
+  /**
+   * Counts the turns the bots finish from now on. A turn stores its answer and usage after the
+   * reply is shown: wait for it before reading what it stored.
+   */
+  countTurns(): { finished(count: number, timeoutMs?: number): Promise<void> };
   close(): Promise<void>;
 }
 
@@ -77,6 +82,7 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
   // A PGlite directory may only be open once: the bots open it themselves.
   if (driver === 'pglite') await database.close();
   const bots: App[] = [];
+  const turnListeners = new Set<() => void>();
   let lastOverrides: Record<string, string> | undefined;
   const env = (overrides: Record<string, string> = {}): Record<string, string> => ({
     DISCORD_TOKEN: discord.token,
@@ -102,7 +108,9 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
     env,
     async startBot(overrides) {
       lastOverrides = overrides;
-      const app = await startApp(loadConfig(env(overrides)), silentLogger());
+      const app = await startApp(loadConfig(env(overrides)), silentLogger(), {
+        turnFinished: () => turnListeners.forEach((listener) => listener()),
+      });
       bots.push(app);
       return app;
     },
@@ -135,6 +143,17 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
         authorId: mentionOptions.authorId ?? discord.seed.alice.id,
         content: `<@${discord.bot.id}> ${text}`,
       });
+    },
+    countTurns() {
+      let finished = 0;
+      const listener = () => (finished += 1);
+      turnListeners.add(listener);
+      return {
+        finished: (count, timeoutMs = 5000) =>
+          discord
+            .waitFor(() => finished >= count || undefined, { timeoutMs, description: `${count} finished turns` })
+            .then(() => void turnListeners.delete(listener)),
+      };
     },
     async close() {
       for (const bot of bots.splice(0)) await bot.stop().catch(() => {});
