@@ -54,12 +54,16 @@ export class ContextBuilder {
     options: { imagesAfterId?: number; seenThroughId?: number } = {},
   ): Promise<BuiltContext> {
     const persona: PromptMessage = { role: 'system', content: personaPrompt(agent) };
-    const facts = await this.stores.memory.facts(agent.id, MAX_FACTS);
-    const memory = memoryPrompt(facts, agent.summary, this.limits.tokenBudget, (text) => this.cached(`text\u0000${text}`, () => countTextTokens(text)));
+    const budget = this.limits.tokenBudget;
+    // Read together: the window is fetched for the room left without the memory (a little
+    // more than the prompt can hold), and cut to what fits below.
+    const [facts, window] = await Promise.all([
+      this.stores.memory.facts(agent.id, MAX_FACTS),
+      this.recentWindow(agent, budget - REQUEST_OVERHEAD_TOKENS - this.cachedCount([persona], tools), options.seenThroughId),
+    ]);
+    const memory = memoryPrompt(facts, agent.summary, budget, (text) => this.cached(`text\u0000${text}`, () => countTextTokens(text)));
     const fixed = [persona, ...(memory ? [memory] : [])];
     let used = REQUEST_OVERHEAD_TOKENS + this.cachedCount(fixed, tools);
-    const budget = this.limits.tokenBudget;
-    const window = await this.recentWindow(agent, budget - used, options.seenThroughId);
 
     const history: PromptMessage[] = [];
     const group: PromptMessage[] = [];
