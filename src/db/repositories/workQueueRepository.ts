@@ -15,32 +15,11 @@ import { bindUsage, usagePlaceholders } from './usageRepository.js';
  */
 export class WorkQueueRepository implements WorkQueue {
   private readonly claim;
-  private readonly startTurn;
   private readonly finishWithAnswer;
   private readonly finishWithout;
 
   constructor(private readonly db: Database) {
-    // One statement: the common "nothing to do" poll costs a single round trip. Expired leases
-    // (a dead process's turns) come first, then queued agents, longest waiting first. It also
-    // returns what the turn needs to know before it starts, so that costs no round trips more.
-    const next = sql`(select id from agents
-                      where status = 'queued' or (status = 'running' and lease_expires_at < now())
-                      order by status = 'queued', coalesce(lease_expires_at, queued_at)
-                      limit 1 for update skip locked)`;
-    this.claim = db
-      .update(agents)
-      .set({ status: 'running', leaseOwner: bound('owner'), leaseExpiresAt: leaseEnd, updatedAt: sql`now()` })
-      .where(eq(agents.id, next))
-      .returning({ ...getTableColumns(agents), unfinishedTurnId, answeredThroughId, unanswered, unsummarisedTokens })
-      .prepare('claim_next');
-    // On behalf of the author of the newest user message.
-    const requestedBy = sql`(select ${messages.authorId} from ${messages}
-        where ${messages.agentId} = ${sql.placeholder('agentId')} and ${messages.role} = 'user' order by ${messages.id} desc limit 1)`;
-    this.startTurn = db
-      .insert(turns)
-      .values({ agentId: sql.placeholder('agentId'), guildId: sql.placeholder('guildId'), requestedBy })
-      .returning()
-      .prepare('start_turn');
+    this.claim = claimStatement(db).prepare('claim_next');
     this.finishWithAnswer = finishStatement(db, true).prepare('finish_turn_with_answer');
     this.finishWithout = finishStatement(db, false).prepare('finish_turn');
   }
@@ -51,9 +30,9 @@ export class WorkQueueRepository implements WorkQueue {
     const agent = toAgent(row);
     // Held under the lease: no other process touches this agent's turns until it expires.
     const turn =
-      row.unfinishedTurnId === null
-        ? toTurn((await this.startTurn.execute({ agentId: agent.id, guildId: agent.guildId }))[0]!)
-        : await resumeTurn(this.db, row.unfinishedTurnId);
+      row.startedTurnId !== null
+        ? { id: row.startedTurnId, agentId: agent.id, requestedBy: row.startedTurnRequestedBy, attempts: 1 }
+        : await resumeTurn(this.db, row.unfinishedTurnId!);
     return {
       agent,
       wakeSeq: agent.wakeSeq,
@@ -101,6 +80,43 @@ export class WorkQueueRepository implements WorkQueue {
       : await this.finishWithout.execute(ending);
     return freed?.status === 'queued';
   }
+}
+
+/**
+ * Claims the next agent in one statement: the common "nothing to do" poll costs a single round
+ * trip. Expired leases (a dead process's turns) come first, then queued agents, longest waiting
+ * first. The same statement starts the agent's turn, unless a dead process left one running
+ * (resumed by the caller), and returns what the turn needs to know before it starts.
+ */
+function claimStatement(db: Database) {
+  const next = db.$with('next', { id: sql<number>`id`.as('id') }).as(
+    sql`select id from agents
+        where status = 'queued' or (status = 'running' and lease_expires_at < now())
+        order by status = 'queued', coalesce(lease_expires_at, queued_at)
+        limit 1 for update skip locked`,
+  );
+  // On behalf of the author of the newest user message.
+  const started = db.$with('started', { id: sql<number>`id`.as('id') }).as(
+    sql`insert into turns (agent_id, guild_id, requested_by)
+        select a.id, a.guild_id, (select m.author_id from messages m where m.agent_id = a.id and m.role = 'user' order by m.id desc limit 1)
+        from agents a join next on a.id = next.id
+        where not exists (select 1 from turns t where t.agent_id = a.id and t.status = 'running')
+        returning id, requested_by`,
+  );
+  return db
+    .with(next, started)
+    .update(agents)
+    .set({ status: 'running', leaseOwner: bound('owner'), leaseExpiresAt: leaseEnd, updatedAt: sql`now()` })
+    .where(eq(agents.id, sql`(select id from next)`))
+    .returning({
+      ...getTableColumns(agents),
+      startedTurnId: sql<number | null>`(select id from started)`.mapWith(Number).as('started_turn_id'),
+      startedTurnRequestedBy: sql<string | null>`(select requested_by from started)`.as('started_turn_requested_by'),
+      unfinishedTurnId,
+      answeredThroughId,
+      unanswered,
+      unsummarisedTokens,
+    });
 }
 
 /**
@@ -159,7 +175,10 @@ const leaseEnd = sql`now() + ${sql.placeholder('leaseMs')}::int * interval '1 mi
  * the table from column names, which would make `agent_id = id` compare a table with itself.
  */
 
-/** The turn a dead process left running, if any: it is resumed (same id, so its posts are found again). */
+/**
+ * The turn a dead process left running, if any: it is resumed (same id, so its posts are found
+ * again). The statement's own insert is invisible here: it is read before it.
+ */
 const unfinishedTurnId = sql<number | null>`(select t.id from turns t
     where t.agent_id = agents.id and t.status = 'running' order by t.id desc limit 1)`.as('unfinished_turn_id');
 
@@ -186,9 +205,6 @@ async function resumeTurn(db: Database, turnId: number): Promise<Turn> {
     .set({ attempts: sql`${turns.attempts} + 1` })
     .where(eq(turns.id, turnId))
     .returning();
-  return toTurn(row!);
+  return { id: row!.id, agentId: row!.agentId, requestedBy: row!.requestedBy, attempts: row!.attempts };
 }
 
-function toTurn(row: typeof turns.$inferSelect): Turn {
-  return { id: row.id, agentId: row.agentId, requestedBy: row.requestedBy, attempts: row.attempts };
-}
