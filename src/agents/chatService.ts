@@ -1,7 +1,7 @@
 import type { EngineStores } from './ports.js';
 import { withTokenCount } from './promptMessages.js';
 import type { PersonaResolver } from './personaResolver.js';
-import type { AttachmentInfo, ChannelRef } from './types.js';
+import type { Agent, AttachmentInfo, ChannelRef } from './types.js';
 
 /** A Discord message as the engine needs it, already reduced to plain data by the adapter. */
 export interface IncomingMessage extends ChannelRef {
@@ -32,29 +32,33 @@ export class ChatService {
   ) {}
 
   async receive(message: IncomingMessage): Promise<ReceiveResult> {
+    const stored = withTokenCount({
+      role: 'user',
+      content: message.content,
+      authorId: message.authorId,
+      authorName: message.authorName,
+      discordMessageId: message.messageId,
+      replyToText: message.replyToText,
+      attachments: message.attachments.length > 0 ? message.attachments : null,
+    });
+    // Spoken to, the channel's agent answers unless switched off: one round trip when it exists.
+    if (message.addressed || message.isDirect) {
+      const queued = await this.stores.agents.acceptIfListening(message.channelId, stored);
+      if (queued) return this.queued(queued);
+    }
     const agent = await this.stores.agents.findByChannel(message.channelId);
     // In a DM every message is addressed to the bot, unless the DM's agent was switched off.
     const mode = agent?.replyMode === 'off' ? 'off' : message.isDirect ? 'all' : (agent?.replyMode ?? 'mention');
     if (mode === 'off') return 'ignored';
     if (mode === 'mention' && !message.addressed) return 'ignored';
     const persona = agent?.persona ?? (await this.personas.forNewAgent(message, message.parentChannelId));
-    const { accepted, agent: queued } = await this.stores.agents.acceptUserMessage(
-      message,
-      persona,
-      withTokenCount({
-        role: 'user',
-        content: message.content,
-        authorId: message.authorId,
-        authorName: message.authorName,
-        discordMessageId: message.messageId,
-        replyToText: message.replyToText,
-        attachments: message.attachments.length > 0 ? message.attachments : null,
-      }),
-      agent,
-    );
-    if (!accepted) return 'duplicate';
+    const { accepted, agent: queued } = await this.stores.agents.acceptUserMessage(message, persona, stored, agent);
+    return accepted ? this.queued(queued) : 'duplicate';
+  }
+
+  private queued(agent: Agent): ReceiveResult {
     // A running agent picks the message up in its next turn by itself: no worker needs waking.
-    if (queued.status === 'queued') this.onQueued();
+    if (agent.status === 'queued') this.onQueued();
     return 'queued';
   }
 }

@@ -112,6 +112,8 @@ export class ContextBuilder {
       const page = await this.stores.messages.newestMessages(agent.id, { afterId, beforeId, limit: PAGE_SIZE });
       for (const message of page) {
         if (seenThroughId !== undefined && message.role === 'user' && message.id > seenThroughId) continue;
+        // An answer stored just after a /reset belongs to the conversation before it.
+        if ((message.seenThroughId ?? message.id) <= agent.historyStartId) continue;
         fetched.push(message);
         tokens += message.tokenCount;
       }

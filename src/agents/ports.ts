@@ -102,6 +102,12 @@ export interface AgentStore {
    * it), stores the message (once per Discord message id) and queues the agent.
    */
   acceptUserMessage(where: ChannelRef, persona: Persona, message: NewMessage, existing?: Agent | null): Promise<AcceptedMessage>;
+  /**
+   * The common case in one step: stores a message addressed to the bot and queues the channel's
+   * agent. Null, with nothing stored, when the channel has no agent yet, its agent is switched
+   * off, or the message was stored already.
+   */
+  acceptIfListening(channelId: string, message: NewMessage): Promise<Agent | null>;
   /** Queues the agent for a turn (e.g. Retry); no-op while it runs, which requeues itself. */
   enqueue(agentId: number): Promise<void>;
   setReplyMode(agentId: number, mode: ReplyMode): Promise<void>;

@@ -59,4 +59,18 @@ describe.each(testDrivers())('context builder on %s', (driver) => {
     expect(String(context.messages.at(-1)!.content)).toContain('[cut to fit the context]');
     expect(withSafetyMargin(countRequestTokens(context.messages, tools))).toBeLessThanOrEqual(1200);
   });
+
+  it('leaves out an answer stored just after a /reset: it belongs to the conversation before', async () => {
+    const { agent } = await stores.agents.acceptUserMessage(newChannel(), testPersona, userMessage('the code is swordfish'));
+    const [asked] = await stores.messages.newestMessages(agent.id, { afterId: 0, limit: 1 });
+    await stores.agents.resetConversation(agent.id, { dropFacts: false, wipe: false });
+    // The turn that was answering when /reset came stores its answer now, after the reset point.
+    await stores.messages.append(agent, [withTokenCount({ role: 'assistant', content: 'Noted: swordfish.', seenThroughId: asked!.id })]);
+    await stores.messages.append(agent, [userMessage('hello again')]);
+    const afterReset = (await stores.agents.getById(agent.id))!;
+    const context = await new ContextBuilder(stores, { tokenBudget: 2000 }).build(afterReset, tools);
+    const history = JSON.stringify(context.messages.filter((message) => message.role !== 'system'));
+    expect(history).toContain('hello again');
+    expect(history).not.toContain('swordfish');
+  });
 });

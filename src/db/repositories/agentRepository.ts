@@ -10,6 +10,7 @@ import { bindMessage, messagePlaceholders } from './messageRepository.js';
 export class AgentRepository implements AgentStore {
   private readonly byChannel;
   private readonly accept;
+  private readonly acceptAddressed;
 
   constructor(private readonly db: Database) {
     this.byChannel = db.select().from(agents).where(eq(agents.channelId, sql.placeholder('channelId'))).prepare('agent_by_channel');
@@ -26,6 +27,12 @@ export class AgentRepository implements AgentStore {
       .where(and(eq(agents.id, sql.placeholder('agentId')), sql`exists (select 1 from inserted)`))
       .returning()
       .prepare('accept_user_message');
+    this.acceptAddressed = acceptAddressedStatement(db).prepare('accept_addressed_message');
+  }
+
+  async acceptIfListening(channelId: string, message: NewMessage): Promise<Agent | null> {
+    const [row] = await this.acceptAddressed.execute({ channelId, ...bindMessage('', null, message) });
+    return row ? toAgent(row) : null;
   }
 
   async findByChannel(channelId: string): Promise<Agent | null> {
@@ -91,6 +98,32 @@ async function getOrCreate(executor: Executor, where: ChannelRef, persona: Perso
   const [row] = await executor.select().from(agents).where(eq(agents.channelId, where.channelId));
   if (!row) throw new Error(`agent for channel ${where.channelId} vanished right after creation`);
   return toAgent(row);
+}
+
+/**
+ * Stores a message addressed to the bot and queues the channel's agent, in one statement, unless
+ * the channel has no agent yet or its agent is switched off (then it returns nothing). The
+ * message takes its agent and guild from the agent's row.
+ */
+function acceptAddressedStatement(db: Database) {
+  const value = (name: string, type = 'text') => sql`${sql.placeholder(name)}::${sql.raw(type)}`;
+  const inserted = db.$with('inserted', { agentId: sql<number>`agent_id`.as('agent_id') }).as(
+    sql`insert into messages (agent_id, guild_id, role, content, author_id, author_name, discord_message_id, reply_to_text,
+                              attachments, tool_calls, tool_call_id, tool_name, turn_id, seen_through_id, token_count)
+        select a.id, a.guild_id, ${value('role')}, ${value('content')}, ${value('authorId')}, ${value('authorName')},
+               ${value('discordMessageId')}, ${value('replyToText')}, ${value('attachments', 'jsonb')}, ${value('toolCalls', 'jsonb')},
+               ${value('toolCallId')}, ${value('toolName')}, ${value('turnId', 'bigint')}, ${value('seenThroughId', 'bigint')},
+               ${value('tokenCount', 'integer')}
+        from agents a where a.channel_id = ${sql.placeholder('channelId')} and a.reply_mode <> 'off'
+        on conflict (discord_message_id) do nothing
+        returning agent_id`,
+  );
+  return db
+    .with(inserted)
+    .update(agents)
+    .set(wakeChanges)
+    .where(eq(agents.id, sql`(select agent_id from inserted)`))
+    .returning();
 }
 
 /**

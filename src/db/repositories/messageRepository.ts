@@ -37,9 +37,12 @@ export function messagePlaceholders(prefix: string) {
   return placeholdersFor(prefix, MESSAGE_KEYS);
 }
 
-/** Binds a new message to `messagePlaceholders(prefix)`. */
-export function bindMessage(prefix: string, agent: Agent, message: NewMessage): Record<string, unknown> {
-  return bindRow(prefix, MESSAGE_KEYS, messageRow(agent, message), ['attachments', 'toolCalls']);
+/**
+ * Binds a new message to `messagePlaceholders(prefix)`; without an agent, its agent and guild
+ * are left for the statement to take from the agent's row.
+ */
+export function bindMessage(prefix: string, agent: Agent | null, message: NewMessage): Record<string, unknown> {
+  return bindRow(prefix, MESSAGE_KEYS, agent ? messageRow(agent, message) : message, ['attachments', 'toolCalls']);
 }
 
 /** An agent's conversation: appends, windows newest-first by id, and full-text search. */
