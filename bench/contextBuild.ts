@@ -12,7 +12,7 @@ import { median } from './stats.js';
 export interface ContextCase {
   label: string;
   storedMessages: number;
-  /** Median build() time, and of it the time inside the two stores it reads. */
+  /** Median build() time, and of it the time the stores were reading (reads run together). */
   buildMs: number;
   storeMs: number;
   /** Per build: store calls and rows they returned. */
@@ -26,12 +26,20 @@ export interface ContextCase {
 
 export interface ContextResult {
   small: ContextCase;
-  large: ContextCase;
-  /** The large history with the small one's unsummarised tail: what the stored count alone costs. */
-  largeShortTail: ContextCase;
+  /** The long history with the small one's window: the same prompt, a thousand times the stored messages. */
+  sameWindow: ContextCase;
+  /**
+   * The long history in the states the summariser leaves it in, from just after a fold (half
+   * the trigger unsummarised) to just before the next (the whole trigger): the prompt grows
+   * with the unsummarised tail, not with what is stored.
+   */
+  foldCycle: ContextCase[];
+  /** sameWindow / small: what storing 1,000 times more messages costs a build. */
   ratio: number;
 }
 
+/** Points of the fold cycle measured, as shares of the trigger left unsummarised. */
+const CYCLE_POINTS = [0.5, 0.625, 0.75, 0.875, 1];
 /** The summariser keeps its summary to this share of the budget (SUMMARY_SHARE in summarizer.ts). */
 const SUMMARY_SHARE = 0.15;
 const WARMUP_BUILDS = 30;
@@ -43,23 +51,29 @@ class TimedStores {
   rows = 0;
   readonly messages: MessageStore;
   readonly memory: MemoryStore;
+  private pending = 0;
+  private busySince = 0;
 
   constructor(inner: { messages: MessageStore; memory: MemoryStore }) {
-    this.messages = { ...bindAll(inner.messages), newestMessages: (agentId, options) => this.time(inner.messages.newestMessages(agentId, options)) };
-    this.memory = { ...bindAll(inner.memory), facts: (agentId, limit) => this.time(inner.memory.facts(agentId, limit)) };
+    this.messages = { ...bindAll(inner.messages), newestMessages: (agentId, options) => this.time(() => inner.messages.newestMessages(agentId, options)) };
+    this.memory = { ...bindAll(inner.memory), facts: (agentId, limit) => this.time(() => inner.memory.facts(agentId, limit)) };
   }
 
   reset(): void {
     this.ms = this.calls = this.rows = 0;
   }
 
-  private async time<T extends unknown[]>(pending: Promise<T>): Promise<T> {
-    const startedAt = performance.now();
-    const rows = await pending;
-    this.ms += performance.now() - startedAt;
-    this.calls += 1;
-    this.rows += rows.length;
-    return rows;
+  /** Counts the wall time during which at least one read was on its way. */
+  private async time<T extends unknown[]>(read: () => Promise<T>): Promise<T> {
+    if (this.pending++ === 0) this.busySince = performance.now();
+    try {
+      const rows = await read();
+      this.calls += 1;
+      this.rows += rows.length;
+      return rows;
+    } finally {
+      if (--this.pending === 0) this.ms += performance.now() - this.busySince;
+    }
   }
 }
 
@@ -76,7 +90,7 @@ function bindAll<T extends object>(store: T): T {
 
 /**
  * Times ContextBuilder.build() — the real repositories on the real server — for a channel with
- * a short history and one with a long history folded as the bot would have folded it.
+ * a short history and one with a very long history, folded as the bot would have folded it.
  */
 export async function runContextPhase(
   database: DatabaseHandle,
@@ -89,31 +103,33 @@ export async function runContextPhase(
   const [small, large] = [await createAgent('context-small'), await createAgent('context-large')];
   await insertConversation(database, small, options.smallMessages);
   await insertConversation(database, large, options.largeMessages);
-  // Folded as the bot would: a history under the trigger stays whole, a longer one is summarised.
-  for (const agent of [small, large]) {
-    const through = await summaryCursor(database, agent.id, context.summaryTrigger * context.tokenBudget);
-    if (through > 0) await stores.memory.saveSummary(agent.id, summaryText(context.tokenBudget * SUMMARY_SHARE), through);
-  }
-  const [smallAgent, largeAgent] = await Promise.all([small, large].map(async (agent) => (await stores.agents.getById(agent.id))!));
-  // Same summary, but only as many unsummarised messages as the small channel has.
-  const shortTail = { ...largeAgent!, summaryThroughId: await nthNewestId(stores.messages, largeAgent!.id, options.smallMessages) };
+  const summary = summaryText(context.tokenBudget * SUMMARY_SHARE);
+  const trigger = context.summaryTrigger * context.tokenBudget;
+  // Each state of the long channel is the agent with its summary and cursor where the bot's would be.
+  const largeAt = (summaryThroughId: number) => ({ ...large, summary, summaryThroughId });
+  const cases = [
+    { label: 'small', agent: small, stored: options.smallMessages },
+    { label: 'same window', agent: largeAt(await nthNewestId(stores.messages, large.id, options.smallMessages)), stored: options.largeMessages },
+    ...(await Promise.all(
+      CYCLE_POINTS.map(async (share) => ({
+        label: `tail ${Math.round(share * 100)}% of trigger`,
+        agent: largeAt(await summaryCursor(database, large.id, share * trigger)),
+        stored: options.largeMessages,
+      })),
+    )),
+  ];
 
   const timed = new TimedStores(stores);
   // As a turn builds it: the same budget, the persona's tools, no images.
   const builder = new ContextBuilder(timed, { tokenBudget: context.tokenBudget });
   const tools = createToolbox().forPersona(persona.tools).specs();
-  const cases = [
-    { label: 'small', agent: smallAgent!, stored: options.smallMessages },
-    { label: 'large', agent: largeAgent!, stored: options.largeMessages },
-    { label: 'large, short tail', agent: shortTail, stored: options.largeMessages },
-  ];
   const samples = cases.map(() => ({ total: [] as number[], store: [] as number[] }));
   // Interleaved, so that drift (autovacuum, a checkpoint, other processes) weighs on all alike.
   for (let round = 0; round < WARMUP_BUILDS + options.builds; round++) {
     for (const [index, item] of cases.entries()) {
       timed.reset();
       const startedAt = performance.now();
-      await builder.build(item.agent, tools, {});
+      await builder.build(item.agent, tools);
       if (round < WARMUP_BUILDS) continue;
       samples[index]!.total.push(performance.now() - startedAt);
       samples[index]!.store.push(timed.ms);
@@ -122,7 +138,7 @@ export async function runContextPhase(
   const results: ContextCase[] = [];
   for (const [index, item] of cases.entries()) {
     timed.reset();
-    const built = await builder.build(item.agent, tools, {});
+    const built = await builder.build(item.agent, tools);
     results.push({
       label: item.label,
       storedMessages: item.stored,
@@ -135,13 +151,8 @@ export async function runContextPhase(
       summaryTokens: item.agent.summary ? countTextTokens(item.agent.summary) : 0,
     });
   }
-  const [smallCase, largeCase, shortTailCase] = results as [ContextCase, ContextCase, ContextCase];
-  return {
-    small: smallCase,
-    large: largeCase,
-    largeShortTail: shortTailCase,
-    ratio: largeCase.buildMs / smallCase.buildMs,
-  };
+  const [smallCase, sameWindow, ...foldCycle] = results as [ContextCase, ContextCase, ...ContextCase[]];
+  return { small: smallCase, sameWindow, foldCycle, ratio: sameWindow.buildMs / smallCase.buildMs };
 }
 
 /** The id just before the `count` newest messages: a cursor that leaves exactly those. */

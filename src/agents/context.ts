@@ -24,7 +24,9 @@ export interface BuiltContext {
 const FACTS_SHARE = 0.15;
 const SUMMARY_SHARE = 0.2;
 const MAX_FACTS = 200;
-const PAGE_SIZE = 100;
+/** Rows of the first read of the window: most windows fit in one. */
+const FIRST_PAGE = 200;
+const MAX_PAGE = 2000;
 
 /**
  * Assembles a prompt within the token budget: the persona (a stable prefix, for provider prompt
@@ -104,12 +106,15 @@ export class ContextBuilder {
    */
   private async recentWindow(agent: Agent, room: number, seenThroughId: number | undefined) {
     const afterId = Math.max(agent.historyStartId, agent.summaryThroughId);
+    const wanted = room * 1.5;
     const fetched: StoredMessage[] = [];
     let tokens = 0;
+    let rows = 0;
     let beforeId: number | undefined;
     let truncated = false;
-    for (;;) {
-      const page = await this.stores.messages.newestMessages(agent.id, { afterId, beforeId, limit: PAGE_SIZE });
+    for (let limit = FIRST_PAGE; ; ) {
+      const page = await this.stores.messages.newestMessages(agent.id, { afterId, beforeId, limit });
+      rows += page.length;
       for (const message of page) {
         if (seenThroughId !== undefined && message.role === 'user' && message.id > seenThroughId) continue;
         // An answer stored just after a /reset belongs to the conversation before it.
@@ -117,11 +122,14 @@ export class ContextBuilder {
         fetched.push(message);
         tokens += message.tokenCount;
       }
-      if (page.length < PAGE_SIZE) break;
-      if (tokens > room * 1.5) {
+      if (page.length < limit) break;
+      if (tokens > wanted) {
         truncated = true;
         break;
       }
+      // The next read sized by what the rows so far weigh, so that it is most likely the last.
+      const tokensPerRow = Math.max(1, tokens / rows);
+      limit = Math.min(MAX_PAGE, Math.max(FIRST_PAGE, Math.ceil((wanted - tokens) / tokensPerRow) + 1));
       beforeId = page.at(-1)!.id;
     }
     return { messages: fetched.sort(conversationOrder), truncated };

@@ -49,12 +49,11 @@ export interface AttachmentInfo {
   url?: string;
 }
 
+/** A message of an agent's conversation, as much of it as its prompt needs. */
 export interface StoredMessage {
   id: number;
-  agentId: number;
   role: MessageRole;
   content: string;
-  authorId: string | null;
   authorName: string | null;
   replyToText: string | null;
   attachments: AttachmentInfo[] | null;
@@ -64,7 +63,6 @@ export interface StoredMessage {
   /** For a turn's own messages: the newest message the turn had seen (orders the conversation). */
   seenThroughId: number | null;
   tokenCount: number;
-  createdAt: Date;
 }
 
 export interface NewMessage {

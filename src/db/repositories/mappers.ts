@@ -19,13 +19,11 @@ export function toAgent(row: typeof agents.$inferSelect): Agent {
   };
 }
 
-export function toStoredMessage(row: Omit<typeof messages.$inferSelect, 'search'>): StoredMessage {
+export function toStoredMessage(row: Pick<typeof messages.$inferSelect, keyof StoredMessage>): StoredMessage {
   return {
     id: row.id,
-    agentId: row.agentId,
     role: row.role,
     content: row.content,
-    authorId: row.authorId,
     authorName: row.authorName,
     replyToText: row.replyToText,
     attachments: row.attachments,
@@ -34,7 +32,6 @@ export function toStoredMessage(row: Omit<typeof messages.$inferSelect, 'search'
     toolName: row.toolName,
     seenThroughId: row.seenThroughId,
     tokenCount: row.tokenCount,
-    createdAt: row.createdAt,
   };
 }
 
