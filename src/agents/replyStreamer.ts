@@ -6,6 +6,12 @@ import type { Agent, PostedChunk, Turn } from './types.js';
 
 /** Discord shows "typing…" for about 10 s; renew it a little before that. */
 const TYPING_RENEW_MS = 8000;
+/**
+ * "Typing…" shows once the channel has waited this long for the first words: an answer that
+ * comes sooner needs no indicator (it would only flicker), and each one is a REST call out of
+ * the bot's 50 per second.
+ */
+export const TYPING_DELAY_MS = 300;
 
 /**
  * Shows a reply while it is generated: posted as soon as text arrives, edited at most once per
@@ -29,13 +35,13 @@ export class ReplyStreamer {
     private readonly editIntervalMs: number,
   ) {}
 
-  /** Loads what an earlier attempt of this turn already posted, and starts the typing indicator. */
+  /** Loads what an earlier attempt of this turn already posted, and arms the typing indicator. */
   async start(): Promise<void> {
     // Only a resumed turn (a later attempt) can have posted anything yet.
     if (this.turn.attempts > 1) {
       for (const chunk of await this.deps.outbox.postedChunks(this.turn.id)) this.posted.set(chunk.chunkIndex, chunk);
     }
-    this.keepTyping();
+    this.typingTimer = setTimeout(() => this.keepTyping(), TYPING_DELAY_MS);
   }
 
   /** The whole reply so far; shown now or at the next allowed edit. */

@@ -29,7 +29,6 @@ describe.each(testDrivers())('chatting with a channel agent (%s)', (driver) => {
     const editTimes = revisions.map((revision) => revision.replacedAt);
     for (let index = 1; index < editTimes.length; index++) expect(editTimes[index]! - editTimes[index - 1]!).toBeGreaterThanOrEqual(180);
     expect(done.content).toBe('word '.repeat(40).trim());
-    expect(discord.typingIndicators(discord.seed.generalId).length).toBeGreaterThan(0);
     expect(discord.pings.filter((ping) => ping.messageId === first.id)).toEqual([]);
   });
 
@@ -44,6 +43,24 @@ describe.each(testDrivers())('chatting with a channel agent (%s)', (driver) => {
     expect(prompt).toContain('I like tea');
     expect(prompt).toContain('Bob');
     expect(prompt).toContain('I like coffee');
+  });
+
+  it('shows "typing…" while the model keeps the channel waiting, and not for a quick answer', async () => {
+    const { discord, llm } = harness;
+    const channelId = discord.seed.generalId;
+    const quick = harness.mention('a quick one');
+    await harness.replyAfter(quick.id);
+    expect(discord.typingIndicators(channelId).filter((typing) => typing.at >= Date.parse(quick.timestamp))).toEqual([]);
+
+    // 2 tokens a second: the first word comes after half a second, past TYPING_DELAY_MS.
+    llm.enqueue({ fault: { kind: 'slowStream', tokensPerSecond: 2, reply: { text: 'slow start' } } });
+    const startedAt = Date.now();
+    const slow = harness.mention('take your time');
+    const reply = await discord.waitFor(() => harness.botMessages(channelId).find((message) => message.id > slow.id && message.content === 'slow start'));
+    const typing = discord.typingIndicators(channelId).filter((record) => record.at >= startedAt);
+    expect(typing.length).toBeGreaterThan(0);
+    expect(typing[0]!.userId).toBe(discord.bot.id);
+    expect(typing[0]!.at).toBeLessThanOrEqual(Date.parse(reply.timestamp));
   });
 
   it('ignores messages that do not address it in mention mode', async () => {
