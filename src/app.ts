@@ -12,7 +12,7 @@ import { isReachable, openDatabase } from './db/openDatabase.js';
 import { InteractionClaimRepository, createEngineStores } from './db/repositories/index.js';
 import { DiscordChatGateway } from './discord/chatGateway.js';
 import { createDiscordClient } from './discord/client.js';
-import { DiscordBot } from './discord/discordBot.js';
+import { DiscordBot, type DiscordBotOptions } from './discord/discordBot.js';
 import { Health } from './http/health.js';
 import { type Metrics, createMetrics } from './http/metrics.js';
 import { type HttpServer, startHttpServer } from './http/server.js';
@@ -33,6 +33,8 @@ export interface App {
 /** Observers for benchmarks and tests; production passes none. */
 export interface AppHooks {
   turnFinished?: TurnObserver['turnFinished'];
+  /** A Discord message was taken (stored and queued, ignored, or a duplicate). */
+  messageTaken?: DiscordBotOptions['messageTaken'];
 }
 
 /** How long a stopping process waits for turns in flight before leaving them to their leases. */
@@ -93,7 +95,7 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
       client,
       engine.chat,
       router,
-      { token: config.discord.token, attachmentTokenLimit: Math.floor(config.context.tokenBudget / 4) },
+      { token: config.discord.token, attachmentTokenLimit: Math.floor(config.context.tokenBudget / 4), messageTaken: hooks.messageTaken },
       logger.child({ module: 'discord' }),
     );
     stops.push(() => bot.stop());

@@ -1,6 +1,7 @@
 import type { EngineStores } from './ports.js';
 import { withTokenCount } from './promptMessages.js';
 import type { PersonaResolver } from './personaResolver.js';
+import type { WorkerSlot } from './worker.js';
 import type { Agent, AttachmentInfo, ChannelRef } from './types.js';
 
 /** A Discord message as the engine needs it, already reduced to plain data by the adapter. */
@@ -20,6 +21,14 @@ export interface IncomingMessage extends ChannelRef {
 
 export type ReceiveResult = 'ignored' | 'duplicate' | 'queued';
 
+/** Where accepted messages go: the worker, woken for a queued agent or running a claimed one. */
+export interface TurnScheduler {
+  /** An agent was queued. */
+  wake(): void;
+  /** A slot for a turn claimed with the message that starts it; null when none is free. */
+  reserve(): WorkerSlot | null;
+}
+
 /**
  * Decides whether the channel's agent answers a message and, if so, stores it and queues the
  * agent in one transaction: from then on, nothing that happens to this process loses it.
@@ -28,7 +37,7 @@ export class ChatService {
   constructor(
     private readonly stores: EngineStores,
     private readonly personas: PersonaResolver,
-    private readonly onQueued: () => void,
+    private readonly scheduler: TurnScheduler,
   ) {}
 
   async receive(message: IncomingMessage): Promise<ReceiveResult> {
@@ -41,10 +50,20 @@ export class ChatService {
       replyToText: message.replyToText,
       attachments: message.attachments.length > 0 ? message.attachments : null,
     });
-    // Spoken to, the channel's agent answers unless switched off: one round trip when it exists.
+    // Spoken to, the channel's agent answers unless switched off: one round trip when it exists,
+    // which also claims the agent when it is at rest and this process has a free slot.
     if (message.addressed || message.isDirect) {
-      const queued = await this.stores.agents.acceptIfListening(message.channelId, stored);
-      if (queued) return this.queued(queued);
+      const slot = this.scheduler.reserve();
+      const accepted = await this.stores.agents.acceptIfListening(message.channelId, stored, slot?.lease).catch((error: unknown) => {
+        slot?.release();
+        throw error;
+      });
+      if (accepted?.claim) {
+        slot!.run(accepted.claim);
+        return 'queued';
+      }
+      slot?.release();
+      if (accepted) return this.queued(accepted.agent);
     }
     const agent = await this.stores.agents.findByChannel(message.channelId);
     // In a DM every message is addressed to the bot, unless the DM's agent was switched off.
@@ -58,7 +77,7 @@ export class ChatService {
 
   private queued(agent: Agent): ReceiveResult {
     // A running agent picks the message up in its next turn by itself: no worker needs waking.
-    if (agent.status === 'queued') this.onQueued();
+    if (agent.status === 'queued') this.scheduler.wake();
     return 'queued';
   }
 }

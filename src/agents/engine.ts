@@ -60,6 +60,5 @@ export function createEngine(
     deps.observer,
   );
   const personas = new PersonaResolver(stores, options.defaultModel);
-  const wake = () => worker.wake();
-  return { chat: new ChatService(stores, personas, wake), channelAgents: new ChannelAgents(stores, personas, wake), worker };
+  return { chat: new ChatService(stores, personas, worker), channelAgents: new ChannelAgents(stores, personas, () => worker.wake()), worker };
 }

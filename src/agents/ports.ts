@@ -104,10 +104,11 @@ export interface AgentStore {
   acceptUserMessage(where: ChannelRef, persona: Persona, message: NewMessage, existing?: Agent | null): Promise<AcceptedMessage>;
   /**
    * The common case in one step: stores a message addressed to the bot and queues the channel's
-   * agent. Null, with nothing stored, when the channel has no agent yet, its agent is switched
-   * off, or the message was stored already.
+   * agent — or, given `claimFor` and an agent at rest, claims it for that owner and starts its
+   * turn in the same statement, saving the worker a claim. Null, with nothing stored, when the
+   * channel has no agent yet, its agent is switched off, or the message was stored already.
    */
-  acceptIfListening(channelId: string, message: NewMessage): Promise<Agent | null>;
+  acceptIfListening(channelId: string, message: NewMessage, claimFor?: LeaseRequest): Promise<{ agent: Agent; claim: Claim | null } | null>;
   /** Queues the agent for a turn (e.g. Retry); no-op while it runs, which requeues itself. */
   enqueue(agentId: number): Promise<void>;
   setReplyMode(agentId: number, mode: ReplyMode): Promise<void>;
@@ -118,6 +119,12 @@ export interface AgentStore {
 
 export interface GuildSettingsStore {
   defaultPersona(guildId: string): Promise<Persona | null>;
+}
+
+/** Who takes a lease, and for how long. */
+export interface LeaseRequest {
+  owner: string;
+  leaseMs: number;
 }
 
 /** A claimed agent: this process runs its turn until it releases it or its lease runs out. */

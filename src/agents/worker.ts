@@ -1,5 +1,5 @@
 import type { Logger } from './logger.js';
-import type { Claim, WorkQueue } from './ports.js';
+import type { Claim, LeaseRequest, WorkQueue } from './ports.js';
 import type { AgentRuntime, TurnOutcome } from './runtime.js';
 
 export interface WorkerOptions {
@@ -9,6 +9,16 @@ export interface WorkerOptions {
   concurrency: number;
   /** How often to look for work queued by other processes or left by dead ones. */
   pollMs: number;
+}
+
+/**
+ * A worker slot held while a claim is made elsewhere: the statement that stores a message can
+ * claim its idle agent at once, saving the worker a round trip. Run the claim, or release.
+ */
+export interface WorkerSlot {
+  readonly lease: LeaseRequest;
+  run(claim: Claim): void;
+  release(): void;
 }
 
 export interface TurnObserver {
@@ -29,6 +39,8 @@ export class TurnWorker {
   private wanted = 0;
   /** Wakes ever received: tells which came while a claim was on its way. */
   private wakes = 0;
+  /** Slots held by `reserve()` and not yet run or released. */
+  private reserved = 0;
   private stopped = true;
 
   constructor(
@@ -50,6 +62,28 @@ export class TurnWorker {
     this.wakes += 1;
     this.wanted += 1;
     this.pump();
+  }
+
+  /** Holds a slot for a claim made elsewhere; null when every slot is taken or work is waiting for one. */
+  reserve(): WorkerSlot | null {
+    if (this.stopped || this.wanted > 0 || !this.hasRoom()) return null;
+    this.reserved += 1;
+    let held = true;
+    const free = () => {
+      if (!held) return false;
+      held = false;
+      this.reserved -= 1;
+      return true;
+    };
+    return {
+      lease: { owner: this.options.owner, leaseMs: this.options.leaseMs },
+      run: (claim) => {
+        if (free()) this.runClaim(claim);
+      },
+      release: () => {
+        if (free()) this.pump();
+      },
+    };
   }
 
   /** Claims whatever is queued. */
@@ -81,12 +115,12 @@ export class TurnWorker {
       .finally(() => {
         this.pumping = false;
         // A wake that came after the loop's last check would otherwise wait for the poll.
-        if (this.wanted > 0 && this.inFlight.size < this.options.concurrency) this.pump();
+        if (this.wanted > 0 && this.hasRoom()) this.pump();
       });
   }
 
   private async claimWanted(): Promise<void> {
-    while (!this.stopped && this.wanted > 0 && this.inFlight.size < this.options.concurrency) {
+    while (!this.stopped && this.wanted > 0 && this.hasRoom()) {
       this.wanted -= 1;
       const wakesBefore = this.wakes;
       const claim = await this.queue.claimNext(this.options.owner, this.options.leaseMs);
@@ -95,13 +129,21 @@ export class TurnWorker {
         this.wanted = this.wakes - wakesBefore;
         continue;
       }
-      const run = this.run(claim).finally(() => {
-        this.inFlight.delete(claim.agent.id);
-        // A free slot: claim what waited for one.
-        this.pump();
-      });
-      this.inFlight.set(claim.agent.id, run);
+      this.runClaim(claim);
     }
+  }
+
+  private hasRoom(): boolean {
+    return this.inFlight.size + this.reserved < this.options.concurrency;
+  }
+
+  private runClaim(claim: Claim): void {
+    const run = this.run(claim).finally(() => {
+      this.inFlight.delete(claim.agent.id);
+      // A free slot: claim what waited for one.
+      this.pump();
+    });
+    this.inFlight.set(claim.agent.id, run);
   }
 
   private async run(claim: Claim): Promise<void> {

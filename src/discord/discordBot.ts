@@ -1,5 +1,5 @@
 import { type Client, Events, type Interaction, type Message, Status } from 'discord.js';
-import type { ChatService } from '../agents/chatService.js';
+import type { ChatService, ReceiveResult } from '../agents/chatService.js';
 import type { Logger } from '../agents/logger.js';
 import type { CommandRouter } from '../commands/router.js';
 import { toIncomingMessage } from './incomingMessage.js';
@@ -9,6 +9,8 @@ export interface DiscordBotOptions {
   token: string;
   /** Text attachments are cut to this many tokens each. */
   attachmentTokenLimit: number;
+  /** Told of every message once it was taken: for tests and benchmarks. */
+  messageTaken?: ((messageId: string, result: ReceiveResult) => void) | undefined;
 }
 
 /**
@@ -60,10 +62,14 @@ export class DiscordBot {
     let addressed = false;
     try {
       const incoming = await toIncomingMessage(message, { attachmentTokenLimit: this.options.attachmentTokenLimit });
-      if (!incoming) return;
+      if (!incoming) {
+        this.options.messageTaken?.(message.id, 'ignored');
+        return;
+      }
       addressed = incoming.addressed || incoming.isDirect;
       const result = await this.chat.receive(incoming);
       if (result !== 'ignored') log.debug({ result }, 'message received');
+      this.options.messageTaken?.(message.id, result);
     } catch (error) {
       log.error({ err: error }, 'could not take a message');
       // Only someone who spoke to the bot is told; a channel's other chatter stays undisturbed.

@@ -9,7 +9,6 @@ import { testPersona } from '../support/engine/builders.js';
 class MemoryQueue implements WorkQueue {
   readonly queued: number[] = [];
   claims = 0;
-  emptyClaims = 0;
   /** Agents to queue again when their turn finishes (woken during it). */
   readonly requeueOnFinish = new Set<number>();
   /** Called while a claim is on its way back, after it looked at the queue. */
@@ -21,10 +20,11 @@ class MemoryQueue implements WorkQueue {
     await Promise.resolve();
     this.duringClaim?.();
     this.duringClaim = undefined;
-    if (agentId === undefined) {
-      this.emptyClaims += 1;
-      return null;
-    }
+    return agentId === undefined ? null : this.claimOf(agentId);
+  }
+
+  /** A claim of `agentId`, as a statement would return it. */
+  async claimOf(agentId: number): Promise<Claim> {
     const agent = { id: agentId, guildId: 'g', channelId: `c${agentId}`, kind: 'channel', persona: testPersona, replyMode: 'mention', status: 'running', historyStartId: 0, summary: null, summaryThroughId: 0, wakeSeq: 1 } as const;
     return { agent, wakeSeq: 1, turn: { id: agentId, agentId, requestedBy: null, attempts: 1 }, answeredThroughId: 0, unanswered: true, unsummarisedTokens: 0 };
   }
@@ -116,5 +116,28 @@ describe('turn worker', () => {
     startWorker(queue, ran).start();
     await settle();
     expect(ran.sort()).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('holds a slot for a claim made with the message, and gives it back when none was made', async () => {
+    const queue = new MemoryQueue();
+    const ran: number[] = [];
+    worker = new TurnWorker(queue, { runTurn: async (claim) => (ran.push(claim.agent.id), { status: 'done', modelMs: 0 }) }, { ...options, concurrency: 1 }, silentLogger());
+    worker.start();
+    await settle();
+    const slot = worker.reserve();
+    expect(slot?.lease).toEqual({ owner: 'test', leaseMs: 60_000 });
+    // The only slot is held: nothing else may take it, neither another reservation nor a wake.
+    expect(worker.reserve()).toBeNull();
+    queue.queued.push(2);
+    worker.wake();
+    await settle();
+    expect(ran).toEqual([]);
+    slot!.release();
+    await settle();
+    expect(ran).toEqual([2]);
+    const claimed = await queue.claimOf(9);
+    worker.reserve()!.run(claimed);
+    await settle();
+    expect(ran).toEqual([2, 9]);
   });
 });

@@ -34,11 +34,11 @@ describe.each(testDrivers())('slash commands (%s)', (driver) => {
 
   it('/agent mode off silences even a mention, while commands keep working', async () => {
     await harness.runCommand({ channelId, userId: alice(), name: 'agent', subcommand: 'mode', options: { mode: 'off' } });
-    harness.mention('are you there?', { channelId });
+    const ignored = harness.mention('are you there?', { channelId });
     const shown = await harness.runCommand({ channelId, userId: bob(), name: 'persona', subcommand: 'show' });
     expect(shown.text).toContain('Matryoshka');
+    expect(await harness.taken(ignored.id)).toBe('ignored');
     await harness.runCommand({ channelId, userId: alice(), name: 'agent', subcommand: 'mode', options: { mode: 'mention' } });
-    // Messages of a channel are taken in order: the first was dropped before this one came.
     const asked = harness.mention('and now?', { channelId });
     await botReplyAfter(asked.id);
     expect(harness.llm.requests).toHaveLength(1);

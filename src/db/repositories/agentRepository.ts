@@ -1,8 +1,9 @@
-import { and, eq, sql } from 'drizzle-orm';
-import type { AcceptedMessage, AgentStore } from '../../agents/ports.js';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
+import type { AcceptedMessage, AgentStore, Claim, LeaseRequest } from '../../agents/ports.js';
 import type { Agent, ChannelRef, NewMessage, Persona, ReplyMode } from '../../agents/types.js';
 import type { Database, Executor } from '../database.js';
-import { agents, memories, messages } from '../schema.js';
+import { type AgentStatus, agents, memories, messages } from '../schema.js';
+import { answeredThroughId, leaseEnd, unsummarisedTokens } from './claimColumns.js';
 import { toAgent } from './mappers.js';
 import { bindMessage, messagePlaceholders } from './messageRepository.js';
 
@@ -30,9 +31,21 @@ export class AgentRepository implements AgentStore {
     this.acceptAddressed = acceptAddressedStatement(db).prepare('accept_addressed_message');
   }
 
-  async acceptIfListening(channelId: string, message: NewMessage): Promise<Agent | null> {
-    const [row] = await this.acceptAddressed.execute({ channelId, ...bindMessage('', null, message) });
-    return row ? toAgent(row) : null;
+  async acceptIfListening(channelId: string, message: NewMessage, claimFor?: LeaseRequest): Promise<{ agent: Agent; claim: Claim | null } | null> {
+    const [row] = await this.acceptAddressed.execute({
+      channelId,
+      ...bindMessage('', null, message),
+      claim: claimFor !== undefined,
+      owner: claimFor?.owner ?? null,
+      leaseMs: claimFor?.leaseMs ?? 0,
+    });
+    if (!row) return null;
+    const agent = toAgent(row);
+    if (row.startedTurnId === null) return { agent, claim: null };
+    const turn = { id: row.startedTurnId, agentId: agent.id, requestedBy: message.authorId ?? null, attempts: 1 };
+    // Read before the statement's own insert: the new message is unanswered, and its tokens unsummarised.
+    const claim = { agent, wakeSeq: agent.wakeSeq, turn, answeredThroughId: row.answeredThroughId, unanswered: true, unsummarisedTokens: row.unsummarisedTokens + message.tokenCount };
+    return { agent, claim };
   }
 
   async findByChannel(channelId: string): Promise<Agent | null> {
@@ -103,7 +116,8 @@ async function getOrCreate(executor: Executor, where: ChannelRef, persona: Perso
 /**
  * Stores a message addressed to the bot and queues the channel's agent, in one statement, unless
  * the channel has no agent yet or its agent is switched off (then it returns nothing). The
- * message takes its agent and guild from the agent's row.
+ * message takes its agent and guild from the agent's row. With `claim` set and the agent at
+ * rest, the agent is claimed for `owner` instead of queued, and its turn started.
  */
 function acceptAddressedStatement(db: Database) {
   const value = (name: string, type = 'text') => sql`${sql.placeholder(name)}::${sql.raw(type)}`;
@@ -118,12 +132,30 @@ function acceptAddressedStatement(db: Database) {
         on conflict (discord_message_id) do nothing
         returning agent_id`,
   );
+  const started = db.$with('started', { id: sql<number>`id`.as('id') }).as(
+    sql`insert into turns (agent_id, guild_id, requested_by)
+        select a.id, a.guild_id, ${value('authorId')} from agents a join inserted i on a.id = i.agent_id
+        where ${value('claim', 'boolean')} and a.status in ('idle', 'done', 'failed')
+          and not exists (select 1 from turns t where t.agent_id = a.id and t.status = 'running')
+        returning id`,
+  );
+  const claimed = sql`exists (select 1 from started)`;
   return db
-    .with(inserted)
+    .with(inserted, started)
     .update(agents)
-    .set(wakeChanges)
+    .set({
+      ...wakeChanges,
+      status: sql`case when ${claimed} then 'running' else ${wakeChanges.status} end`,
+      leaseOwner: sql`case when ${claimed} then ${value('owner')} else ${agents.leaseOwner} end`,
+      leaseExpiresAt: sql`case when ${claimed} then ${leaseEnd} else ${agents.leaseExpiresAt} end`,
+    })
     .where(eq(agents.id, sql`(select agent_id from inserted)`))
-    .returning();
+    .returning({
+      ...getTableColumns(agents),
+      startedTurnId: sql<number | null>`(select id from started)`.mapWith(Number).as('started_turn_id'),
+      answeredThroughId,
+      unsummarisedTokens,
+    });
 }
 
 /**
@@ -132,7 +164,7 @@ function acceptAddressedStatement(db: Database) {
  */
 const wakeChanges = {
   wakeSeq: sql`${agents.wakeSeq} + 1`,
-  status: sql`case when ${agents.status} in ('idle', 'done', 'failed') then 'queued' else ${agents.status} end`,
+  status: sql<AgentStatus>`case when ${agents.status} in ('idle', 'done', 'failed') then 'queued' else ${agents.status} end`,
   queuedAt: sql`case when ${agents.status} = 'queued' then ${agents.queuedAt} else now() end`,
   updatedAt: sql`now()`,
 };

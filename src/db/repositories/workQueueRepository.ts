@@ -4,6 +4,7 @@ import type { Turn } from '../../agents/types.js';
 import type { Database } from '../database.js';
 import { agents, messages, turns, usage } from '../schema.js';
 import { bound } from './boundValues.js';
+import { answeredThroughId, leaseEnd, unanswered, unfinishedTurnId, unsummarisedTokens } from './claimColumns.js';
 import { toAgent } from './mappers.js';
 import { bindMessage, messagePlaceholders } from './messageRepository.js';
 import { bindUsage, usagePlaceholders } from './usageRepository.js';
@@ -167,37 +168,6 @@ function finishStatement(db: Database, withAnswer: boolean) {
 function sideEffect(db: Database, name: string, statement: SQLWrapper) {
   return db.$with(name, { id: sql<number>`id`.as('id') }).as(statement.getSQL());
 }
-
-const leaseEnd = sql`now() + ${sql.placeholder('leaseMs')}::int * interval '1 millisecond'`;
-
-/*
- * What the claim returns besides the agent. Written as plain SQL: in RETURNING, drizzle drops
- * the table from column names, which would make `agent_id = id` compare a table with itself.
- */
-
-/**
- * The turn a dead process left running, if any: it is resumed (same id, so its posts are found
- * again). The statement's own insert is invisible here: it is read before it.
- */
-const unfinishedTurnId = sql<number | null>`(select t.id from turns t
-    where t.agent_id = agents.id and t.status = 'running' order by t.id desc limit 1)`.as('unfinished_turn_id');
-
-/** The newest message the last completed turn saw: everything after it is still unanswered. */
-const answeredThrough = sql`coalesce((select t.seen_through_id from turns t
-    where t.agent_id = agents.id and t.status = 'done' and t.seen_through_id is not null
-    order by t.id desc limit 1), 0)`;
-
-const answeredThroughId = sql<number>`${answeredThrough}`.mapWith(Number).as('answered_through_id');
-
-/** A turn queued by a message its predecessor already answered has nothing to do. */
-const unanswered = sql<boolean>`exists (select 1 from messages m
-    where m.agent_id = agents.id and m.role = 'user' and m.id > greatest(agents.history_start_id, ${answeredThrough}))`.as('unanswered');
-
-/** The tokens of the history the rolling summary does not cover yet. */
-const unsummarisedTokens = sql<number>`(select coalesce(sum(m.token_count), 0) from messages m
-    where m.agent_id = agents.id and m.id > greatest(agents.history_start_id, agents.summary_through_id))`
-  .mapWith(Number)
-  .as('unsummarised_tokens');
 
 async function resumeTurn(db: Database, turnId: number): Promise<Turn> {
   const [row] = await db

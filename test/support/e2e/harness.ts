@@ -3,6 +3,7 @@ import type { APIMessage } from 'discord-api-types/v10';
 import { type App, startApp } from '../../../src/app.js';
 import { deployCommands } from '../../../src/commands/deployCommands.js';
 import { loadConfig } from '../../../src/config.js';
+import type { ReceiveResult } from '../../../src/agents/chatService.js';
 import type { DriverName } from '../../../src/db/database.js';
 import { silentLogger } from '../../../src/logger.js';
 import { type TestDatabase, createTestDatabase } from '../db/testDatabase.js';
@@ -41,6 +42,8 @@ export interface BotHarness {
    * reply is shown: wait for it before reading what it stored.
    */
   countTurns(): { finished(count: number, timeoutMs?: number): Promise<void> };
+  /** What a bot made of a Discord message: stored and queued, ignored, or a duplicate. */
+  taken(messageId: string, timeoutMs?: number): Promise<ReceiveResult>;
   close(): Promise<void>;
 }
 
@@ -83,6 +86,7 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
   if (driver === 'pglite') await database.close();
   const bots: App[] = [];
   const turnListeners = new Set<() => void>();
+  const takenMessages = new Map<string, ReceiveResult>();
   let lastOverrides: Record<string, string> | undefined;
   const env = (overrides: Record<string, string> = {}): Record<string, string> => ({
     DISCORD_TOKEN: discord.token,
@@ -110,6 +114,7 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
       lastOverrides = overrides;
       const app = await startApp(loadConfig(env(overrides)), silentLogger(), {
         turnFinished: () => turnListeners.forEach((listener) => listener()),
+        messageTaken: (messageId, result) => takenMessages.set(messageId, result),
       });
       bots.push(app);
       return app;
@@ -154,6 +159,9 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
             .waitFor(() => finished >= count || undefined, { timeoutMs, description: `${count} finished turns` })
             .then(() => void turnListeners.delete(listener)),
       };
+    },
+    taken(messageId, timeoutMs = 5000) {
+      return discord.waitFor(() => takenMessages.get(messageId), { timeoutMs, description: `message ${messageId} taken by a bot` });
     },
     async close() {
       for (const bot of bots.splice(0)) await bot.stop().catch(() => {});

@@ -1,0 +1,34 @@
+import { sql } from 'drizzle-orm';
+
+/*
+ * What a claim returns besides the agent, for the statements that claim one (the queue's, and
+ * accepting a message for an idle agent). Written as plain SQL: in RETURNING, drizzle drops the
+ * table from column names, which would make `agent_id = id` compare a table with itself.
+ */
+
+/** When a lease taken now for `leaseMs` (a placeholder) runs out. */
+export const leaseEnd = sql`now() + ${sql.placeholder('leaseMs')}::int * interval '1 millisecond'`;
+
+/**
+ * The turn a dead process left running, if any: it is resumed (same id, so its posts are found
+ * again). The statement's own insert is invisible here: it is read before it.
+ */
+export const unfinishedTurnId = sql<number | null>`(select t.id from turns t
+    where t.agent_id = agents.id and t.status = 'running' order by t.id desc limit 1)`.as('unfinished_turn_id');
+
+/** The newest message the last completed turn saw: everything after it is still unanswered. */
+const answeredThrough = sql`coalesce((select t.seen_through_id from turns t
+    where t.agent_id = agents.id and t.status = 'done' and t.seen_through_id is not null
+    order by t.id desc limit 1), 0)`;
+
+export const answeredThroughId = sql<number>`${answeredThrough}`.mapWith(Number).as('answered_through_id');
+
+/** A turn queued by a message its predecessor already answered has nothing to do. */
+export const unanswered = sql<boolean>`exists (select 1 from messages m
+    where m.agent_id = agents.id and m.role = 'user' and m.id > greatest(agents.history_start_id, ${answeredThrough}))`.as('unanswered');
+
+/** The tokens of the history the rolling summary does not cover yet. */
+export const unsummarisedTokens = sql<number>`(select coalesce(sum(m.token_count), 0) from messages m
+    where m.agent_id = agents.id and m.id > greatest(agents.history_start_id, agents.summary_through_id))`
+  .mapWith(Number)
+  .as('unsummarised_tokens');
