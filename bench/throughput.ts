@@ -18,20 +18,28 @@ export interface ThroughputResult {
 
 const REPLY_TIMEOUT_MS = 30_000;
 
+/** The closed loops run this long before counting: connections opened, JIT warm, a steady state. */
+const WARMUP_SECONDS = 2;
+
 /**
  * A closed loop per channel: each sends its next message as soon as the reply to the previous
- * one landed, for `seconds`. Turns are counted by the hook, so a turn that answered two
- * messages at once counts once, as it cost once.
+ * one landed, for `seconds` after a warm-up. Turns are counted by the hook, so a turn that
+ * answered two messages at once counts once, as it cost once.
  */
 export async function runThroughputPhase(stack: Stack, seconds: number): Promise<ThroughputResult> {
   const reports: TurnReport[] = [];
-  const meter = startMeter(stack.bot);
-  const startedAt = performance.now();
+  const startedAt = performance.now() + WARMUP_SECONDS * 1000;
   const deadline = startedAt + seconds * 1000;
-  // CPU is read at the deadline: the drain of the last turns after it is not part of the window.
-  const resources = new Promise<ResourceUse>((resolve) => setTimeout(() => resolve(meter()), seconds * 1000));
+  // CPU is read over the counted window only: not the warm-up, not the drain after the deadline.
+  const resources = new Promise<ResourceUse>((resolve) => {
+    setTimeout(() => {
+      const meter = startMeter(stack.bot);
+      setTimeout(() => resolve(meter()), seconds * 1000);
+    }, WARMUP_SECONDS * 1000);
+  });
   const stopCounting = stack.tracker.onReport((_sample, report) => {
-    if (performance.now() <= deadline) reports.push(report);
+    const now = performance.now();
+    if (now >= startedAt && now <= deadline) reports.push(report);
   });
   let timeouts = 0;
   const loop = async (channelId: string): Promise<void> => {
@@ -44,11 +52,10 @@ export async function runThroughputPhase(stack: Stack, seconds: number): Promise
   };
   await Promise.all(stack.channelIds.map(loop));
   stopCounting();
-  const elapsed = (deadline - startedAt) / 1000;
   return {
     turns: reports.length,
-    seconds: elapsed,
-    turnsPerSecond: reports.length / elapsed,
+    seconds,
+    turnsPerSecond: reports.length / seconds,
     failedTurns: reports.filter((report) => report.status !== 'done').length,
     timeouts,
     inWorker: distribution(reports.map((report) => report.totalMs - report.modelMs)),

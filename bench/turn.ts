@@ -34,7 +34,7 @@ function printLatency(result: LatencyResult, settings: BenchSettings): void {
 }
 
 function printThroughput(result: ThroughputResult, settings: BenchSettings): void {
-  console.log(`\n== throughput: closed loop over ${settings.channels} channels for ${settings.throughputSeconds} s ==`);
+  console.log(`\n== throughput: closed loop over ${settings.channels} channels for ${settings.throughputSeconds} s, after 2 s of warm-up ==`);
   const rate = result.turnsPerSecond;
   console.log(goalLine(`throughput ${rate.toFixed(0)} turns/s (${result.turns} turns)`, `≥ ${GOALS.turnsPerSecond}/s`, rate >= GOALS.turnsPerSecond));
   console.log(distributionLine('in-worker overhead under load (totalMs − modelMs)', result.inWorker));
