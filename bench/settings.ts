@@ -14,8 +14,8 @@ export interface BenchSettings {
   warmupTurns: number;
   /** Throughput phase: how long the closed loop runs. */
   throughputSeconds: number;
-  /** WORKER_CONCURRENCY of the bot: 128 measured best (see "Worker concurrency" in bench/README.md). */
-  concurrency: number;
+  /** WORKER_CONCURRENCY of the bot; unset keeps the production default (see "Worker concurrency" in bench/README.md). */
+  concurrency: number | undefined;
   /** STREAM_EDIT_INTERVAL_MS of the bot; unset keeps the production default. */
   streamEditIntervalMs: number | undefined;
   /** Context-build phase: stored messages of the small and of the large channel. */
@@ -60,7 +60,7 @@ export function readSettings(env: NodeJS.ProcessEnv): BenchSettings {
     turns: Math.round(positive(env, 'BENCH_TURNS', 1000)),
     warmupTurns: Math.round(positive(env, 'BENCH_WARMUP_TURNS', 2 * channels)),
     throughputSeconds: positive(env, 'BENCH_THROUGHPUT_SECONDS', 15),
-    concurrency: Math.round(positive(env, 'BENCH_CONCURRENCY', 128)),
+    concurrency: env.BENCH_CONCURRENCY ? Math.round(positive(env, 'BENCH_CONCURRENCY', 8)) : undefined,
     streamEditIntervalMs: env.BENCH_STREAM_EDIT_INTERVAL_MS ? Math.round(positive(env, 'BENCH_STREAM_EDIT_INTERVAL_MS', 1000)) : undefined,
     smallMessages: Math.round(positive(env, 'BENCH_SMALL_MESSAGES', 100)),
     largeMessages: Math.round(positive(env, 'BENCH_LARGE_MESSAGES', 100_000)),

@@ -84,7 +84,7 @@ function appEnv(settings: BenchSettings, discord: DiscordEmulator, llm: FakeLlm,
     HTTP_PORT: '0',
     // Only what went wrong reaches the bench's output (a failed turn, a lost lease).
     LOG_LEVEL: 'warn',
-    WORKER_CONCURRENCY: String(settings.concurrency),
+    ...(settings.concurrency !== undefined && { WORKER_CONCURRENCY: String(settings.concurrency) }),
     ...(settings.streamEditIntervalMs !== undefined && { STREAM_EDIT_INTERVAL_MS: String(settings.streamEditIntervalMs) }),
   };
 }

@@ -88,7 +88,7 @@ async function runChatPhases(settings: BenchSettings, database: BenchDatabase): 
   const stack: Stack = await startStack(settings, database.url);
   const meter = createDbMeter(database.url);
   try {
-    console.log(`bot: WORKER_CONCURRENCY=${settings.concurrency}, STREAM_EDIT_INTERVAL_MS=${settings.streamEditIntervalMs ?? 'default'}, pool 10, REST unlimited`);
+    console.log(`bot: WORKER_CONCURRENCY=${settings.concurrency ?? 'default'}, STREAM_EDIT_INTERVAL_MS=${settings.streamEditIntervalMs ?? 'default'}, pool 10, REST unlimited`);
     if (settings.phases.has('latency')) {
       const phase = () => profiled(settings.cpuProfileDir, 'latency', stack.bot, () => runLatencyPhase(stack, settings));
       await withDbStats(stack, meter, phase, (result) => printLatency(result, settings));
