@@ -30,8 +30,9 @@ export interface TurnScheduler {
 }
 
 /**
- * Decides whether the channel's agent answers a message and, if so, stores it and queues the
- * agent in one transaction: from then on, nothing that happens to this process loses it.
+ * Decides whether the channel's agent answers a message and, if so, stores it and queues (or
+ * claims) the agent in one atomic statement: from then on, nothing that happens to this process
+ * loses it.
  */
 export class ChatService {
   constructor(
@@ -58,8 +59,8 @@ export class ChatService {
         slot?.release();
         throw error;
       });
-      if (accepted?.claim) {
-        slot!.run(accepted.claim);
+      if (slot && accepted?.claim) {
+        slot.run(accepted.claim);
         return 'queued';
       }
       slot?.release();

@@ -11,7 +11,7 @@ const TYPING_RENEW_MS = 8000;
  * comes sooner needs no indicator (it would only flicker), and each one is a REST call out of
  * the bot's 50 per second.
  */
-export const TYPING_DELAY_MS = 300;
+const TYPING_DELAY_MS = 300;
 
 /**
  * Shows a reply while it is generated: posted as soon as text arrives, edited at most once per
