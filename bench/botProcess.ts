@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     turnFinished: ({ status, modelMs, totalMs, agentId, channelId }) => send({ kind: 'turnFinished', report: { status, modelMs, totalMs, agentId, channelId } }),
   });
   let loopAtStart = performance.eventLoopUtilization();
-  let stopProfile: ((file: string) => Promise<void>) | undefined;
+  let profile: Promise<(file: string) => Promise<void>> | undefined;
   process.on('message', (message: ToBot) => {
     switch (message.kind) {
       case 'measureStart':
@@ -29,12 +29,14 @@ async function main(): Promise<void> {
         send({ kind: 'measured', eventLoopBusy: performance.eventLoopUtilization(loopAtStart).utilization });
         return;
       case 'profileStart':
-        void startProfile().then((stop) => (stopProfile = stop));
+        profile = startProfile();
         return;
-      case 'profileStop':
-        void stopProfile?.(message.file).then(() => send({ kind: 'profiled', file: message.file }));
-        stopProfile = undefined;
+      case 'profileStop': {
+        const stopping = profile?.then((stop) => stop(message.file)) ?? Promise.resolve();
+        profile = undefined;
+        void stopping.then(() => send({ kind: 'profiled', file: message.file }));
         return;
+      }
       case 'stop':
         void app.stop().finally(() => process.exit(0));
         return;
