@@ -62,6 +62,49 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
     expect(await stores.queue.renewLease(dead!.agent.id, 'dead-process', 60_000)).toBe(false);
     await stores.queue.finish(resumed!, 'live-process', { status: 'done' });
   });
+
+  it('claims an idle agent in the statement that stores the message addressed to it', async () => {
+    await drain();
+    const where = newChannel();
+    const lease = { owner: 'worker-a', leaseMs: 60_000 };
+    expect(await stores.agents.acceptIfListening(where.channelId, userMessage('nobody home'), lease)).toBeNull();
+    await stores.agents.getOrCreateChannelAgent(where, testPersona);
+
+    const first = await stores.agents.acceptIfListening(where.channelId, userMessage('hello', { authorName: 'Alice' }), lease);
+    expect(first?.agent).toMatchObject({ status: 'running', channelId: where.channelId });
+    expect(first?.claim).toMatchObject({ unanswered: true, answeredThroughId: 0, turn: { attempts: 1, requestedBy: 'user-1' } });
+    expect(first!.claim!.unsummarisedTokens).toBeGreaterThan(0);
+    // Claimed, so no worker may claim it too.
+    expect(await stores.queue.claimNext('worker-b', 60_000)).toBeNull();
+
+    // While it runs, a message is stored and wakes it for its next turn, without a claim.
+    const during = await stores.agents.acceptIfListening(where.channelId, userMessage('and another thing'), lease);
+    expect(during).toMatchObject({ agent: { status: 'running' }, claim: null });
+    expect(await stores.queue.finish(first!.claim!, 'worker-a', { status: 'done' })).toBe(true);
+
+    // Its next turn answers that message; then, at rest again and with no free slot, it is only queued.
+    const next = await stores.queue.claimNext('worker-a', 60_000);
+    expect(next?.agent.id).toBe(first!.agent.id);
+    expect(await stores.queue.finish(next!, 'worker-a', { status: 'done' })).toBe(false);
+    const queued = await stores.agents.acceptIfListening(where.channelId, userMessage('later'));
+    expect(queued).toMatchObject({ agent: { status: 'queued' }, claim: null });
+    // A switched-off agent takes nothing.
+    await stores.agents.setReplyMode(queued!.agent.id, 'off');
+    expect(await stores.agents.acceptIfListening(where.channelId, userMessage('hush'), lease)).toBeNull();
+  });
+
+  it('stores a message addressed to the bot once, however many processes receive it', async () => {
+    await drain();
+    const where = newChannel();
+    await stores.agents.getOrCreateChannelAgent(where, testPersona);
+    const message = userMessage('once', { discordMessageId: `once-${where.channelId}` });
+    const lease = { owner: 'worker-a', leaseMs: 60_000 };
+    const [a, b] = await Promise.all([
+      stores.agents.acceptIfListening(where.channelId, message, lease),
+      stores.agents.acceptIfListening(where.channelId, message, { ...lease, owner: 'worker-b' }),
+    ]);
+    expect([a, b].filter((result) => result !== null)).toHaveLength(1);
+  });
 });
 
 describe.runIf(testDrivers().includes('postgres'))('turn queue under concurrent claims on the server', () => {
