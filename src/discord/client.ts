@@ -1,4 +1,4 @@
-import { Client, GatewayIntentBits, Partials } from 'discord.js';
+import { Client, GatewayIntentBits, Options, Partials } from 'discord.js';
 
 export interface DiscordClientOptions {
   /** REST base, e.g. https://discord.com/api or a local emulator's. */
@@ -6,6 +6,13 @@ export interface DiscordClientOptions {
   /** discord.js's own REST throttle: Discord's global limit is 50; more only against an emulator or proxy. */
   restRequestsPerSecond: number;
 }
+
+/**
+ * Messages discord.js keeps per channel (its default is 200: in a thousand busy channels, two
+ * hundred thousand messages held in memory). The conversation lives in the database; the cache
+ * only saves a REST call when someone replies to a recent message.
+ */
+const MESSAGES_CACHED_PER_CHANNEL = 25;
 
 /**
  * The discord.js client with the intents Matryoshka needs: guild messages with their content
@@ -21,6 +28,7 @@ export function createDiscordClient(options: DiscordClientOptions): Client {
       GatewayIntentBits.DirectMessages,
     ],
     partials: [Partials.Channel],
+    makeCache: Options.cacheWithLimits({ ...Options.DefaultMakeCacheSettings, MessageManager: MESSAGES_CACHED_PER_CHANNEL }),
     rest: { api: options.apiUrl, globalRequestsPerSecond: options.restRequestsPerSecond },
   });
 }

@@ -104,6 +104,21 @@ describe.each(testDrivers())('chatting with a channel agent (%s)', (driver) => {
     expect(lastUser.content).toBe(`Bob (replying to: "${answer.content}"): why is that?`);
   });
 
+  it('answers a reply to an old message of its own, beyond what discord.js keeps cached', async () => {
+    const { discord } = harness;
+    const channelId = discord.createChannel({ guildId: discord.seed.guildId, name: 'long-thread' }).id;
+    const first = harness.mention('question 0', { channelId });
+    const oldAnswer = await harness.replyAfter(first.id, { channelId });
+    // More replies than the 25 messages a channel keeps cached push the first one out.
+    for (let index = 1; index <= 15; index++) {
+      const asked = harness.mention(`question ${index}`, { channelId });
+      await harness.replyAfter(asked.id, { channelId });
+    }
+    const followUp = discord.userSays({ channelId, authorId: discord.seed.bob.id, content: 'back to the first one', replyTo: oldAnswer.id });
+    await harness.replyAfter(followUp.id, { channelId });
+    expect(harness.llm.lastRequest()!.messages.at(-1)!.content).toContain(`(replying to: "${oldAnswer.content}")`);
+  });
+
   it('reports healthy with the gateway connected, and counts turns and model calls in /metrics', async () => {
     const asked = harness.mention('count this');
     await harness.replyAfter(asked.id);
