@@ -90,11 +90,15 @@ export class WorkQueueRepository implements WorkQueue {
  * (resumed by the caller), and returns what the turn needs to know before it starts.
  */
 function claimStatement(db: Database) {
+  // Two probes, each taking the first row of its partial index, so that a claim costs the same
+  // however long the backlog (one condition with OR sorted every waiting agent); the second runs
+  // only when the first finds nothing.
   const next = db.$with('next', { id: sql<number>`id`.as('id') }).as(
-    sql`select id from agents
-        where status = 'queued' or (status = 'running' and lease_expires_at < now())
-        order by status = 'queued', coalesce(lease_expires_at, queued_at)
-        limit 1 for update skip locked`,
+    sql`select coalesce(
+          (select id from agents where status = 'running' and lease_expires_at < now()
+           order by lease_expires_at limit 1 for update skip locked),
+          (select id from agents where status = 'queued'
+           order by queued_at limit 1 for update skip locked)) as id`,
   );
   // On behalf of the author of the newest user message.
   const started = db.$with('started', { id: sql<number>`id`.as('id') }).as(
