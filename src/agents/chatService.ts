@@ -2,7 +2,7 @@ import type { EngineStores } from './ports.js';
 import { withTokenCount } from './promptMessages.js';
 import type { PersonaResolver } from './personaResolver.js';
 import type { WorkerSlot } from './worker.js';
-import type { Agent, AttachmentInfo, ChannelRef } from './types.js';
+import type { AttachmentInfo, ChannelRef, NewMessage } from './types.js';
 
 /** A Discord message as the engine needs it, already reduced to plain data by the adapter. */
 export interface IncomingMessage extends ChannelRef {
@@ -51,34 +51,39 @@ export class ChatService {
       replyToText: message.replyToText,
       attachments: message.attachments.length > 0 ? message.attachments : null,
     });
-    // Spoken to, the channel's agent answers unless switched off: one round trip when it exists,
-    // which also claims the agent when it is at rest and this process has a free slot.
+    // Spoken to, the channel's agent answers unless switched off: one round trip when it exists.
     if (message.addressed || message.isDirect) {
-      const slot = this.scheduler.reserve();
-      const accepted = await this.stores.agents.acceptIfListening(message.channelId, stored, slot?.lease).catch((error: unknown) => {
-        slot?.release();
-        throw error;
-      });
-      if (slot && accepted?.claim) {
-        slot.run(accepted.claim);
-        return 'queued';
-      }
-      slot?.release();
-      if (accepted) return this.queued(accepted.agent);
+      const taken = await this.take(message.channelId, stored);
+      if (taken) return taken;
     }
     const agent = await this.stores.agents.findByChannel(message.channelId);
     // In a DM every message is addressed to the bot, unless the DM's agent was switched off.
     const mode = agent?.replyMode === 'off' ? 'off' : message.isDirect ? 'all' : (agent?.replyMode ?? 'mention');
     if (mode === 'off') return 'ignored';
     if (mode === 'mention' && !message.addressed) return 'ignored';
-    const persona = agent?.persona ?? (await this.personas.forNewAgent(message, message.parentChannelId));
-    const { accepted, agent: queued } = await this.stores.agents.acceptUserMessage(message, persona, stored, agent);
-    return accepted ? this.queued(queued) : 'duplicate';
+    if (!agent) await this.stores.agents.getOrCreateChannelAgent(message, await this.personas.forNewAgent(message, message.parentChannelId));
+    return (await this.take(message.channelId, stored)) ?? 'duplicate';
   }
 
-  private queued(agent: Agent): ReceiveResult {
+  /**
+   * Stores the message and queues the channel's agent — or claims the agent in the same
+   * statement when it is at rest and this process has a free worker slot. Null when nothing was
+   * stored (no agent, switched off, or already stored).
+   */
+  private async take(channelId: string, stored: NewMessage): Promise<'queued' | null> {
+    const slot = this.scheduler.reserve();
+    const accepted = await this.stores.agents.acceptIfListening(channelId, stored, slot?.lease).catch((error: unknown) => {
+      slot?.release();
+      throw error;
+    });
+    if (slot && accepted?.claim) {
+      slot.run(accepted.claim);
+      return 'queued';
+    }
+    slot?.release();
+    if (!accepted) return null;
     // A running agent picks the message up in its next turn by itself: no worker needs waking.
-    if (agent.status === 'queued') this.scheduler.wake();
+    if (accepted.agent.status === 'queued') this.scheduler.wake();
     return 'queued';
   }
 }

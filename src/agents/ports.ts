@@ -86,27 +86,16 @@ export interface ChatGateway {
 
 // ---------------------------------------------------------------- storage
 
-export interface AcceptedMessage {
-  /** False when this Discord message was already accepted (by this or another process). */
-  accepted: boolean;
-  agent: Agent;
-}
-
 export interface AgentStore {
   findByChannel(channelId: string): Promise<Agent | null>;
   getById(agentId: number): Promise<Agent | null>;
   /** The channel's agent, created with `persona` when it has none. */
   getOrCreateChannelAgent(where: ChannelRef, persona: Persona): Promise<Agent>;
   /**
-   * In one transaction: creates the channel's agent if needed (unless the caller already has
-   * it), stores the message (once per Discord message id) and queues the agent.
-   */
-  acceptUserMessage(where: ChannelRef, persona: Persona, message: NewMessage, existing?: Agent | null): Promise<AcceptedMessage>;
-  /**
-   * The common case in one step: stores a message addressed to the bot and queues the channel's
-   * agent — or, given `claimFor` and an agent at rest, claims it for that owner and starts its
-   * turn in the same statement, saving the worker a claim. Null, with nothing stored, when the
-   * channel has no agent yet, its agent is switched off, or the message was stored already.
+   * Stores a message and queues the channel's agent in one statement — or, given `claimFor` and
+   * an agent at rest, claims it for that owner and starts its turn in the same statement, saving
+   * the worker a claim. Null, with nothing stored, when the channel has no agent yet, its agent
+   * is switched off, or the message was stored already (by this or another process).
    */
   acceptIfListening(channelId: string, message: NewMessage, claimFor?: LeaseRequest): Promise<{ agent: Agent; claim: Claim | null } | null>;
   /** Queues the agent for a turn (e.g. Retry); no-op while it runs, which requeues itself. */

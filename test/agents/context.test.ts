@@ -6,7 +6,7 @@ import { countRequestTokens, withSafetyMargin } from '../../src/agents/tokens.js
 import { createToolbox } from '../../src/agents/tools/index.js';
 import { createEngineStores } from '../../src/db/repositories/index.js';
 import { type TestDatabase, createTestDatabase, testDrivers } from '../support/db/testDatabase.js';
-import { newChannel, testPersona, userMessage } from '../support/engine/builders.js';
+import { acceptMessage, newChannel, testPersona, userMessage } from '../support/engine/builders.js';
 
 describe.each(testDrivers())('context builder on %s', (driver) => {
   let database: TestDatabase;
@@ -19,7 +19,7 @@ describe.each(testDrivers())('context builder on %s', (driver) => {
   afterAll(() => database.destroy());
 
   it('starts with the persona, keeps the newest messages and never exceeds the budget', async () => {
-    const { agent } = await stores.agents.acceptUserMessage(newChannel(), testPersona, userMessage('message 0'));
+    const { agent } = await acceptMessage(stores, newChannel(), userMessage('message 0'));
     for (let index = 1; index < 300; index++) {
       await stores.messages.append(agent, [userMessage(`message ${index} ${'lorem ipsum '.repeat(index % 7)}`)]);
     }
@@ -38,7 +38,7 @@ describe.each(testDrivers())('context builder on %s', (driver) => {
   });
 
   it('never separates a tool result from the call that asked for it', async () => {
-    const { agent } = await stores.agents.acceptUserMessage(newChannel(), testPersona, userMessage('please remember x'));
+    const { agent } = await acceptMessage(stores, newChannel(), userMessage('please remember x'));
     for (let index = 0; index < 40; index++) {
       const callId = `call_${index}`;
       await stores.messages.append(agent, [
@@ -53,7 +53,7 @@ describe.each(testDrivers())('context builder on %s', (driver) => {
   });
 
   it('cuts a single message too large for the budget rather than sending nothing', async () => {
-    const { agent } = await stores.agents.acceptUserMessage(newChannel(), testPersona, userMessage('word '.repeat(5000)));
+    const { agent } = await acceptMessage(stores, newChannel(), userMessage('word '.repeat(5000)));
     const context = await new ContextBuilder(stores, { tokenBudget: 1200 }).build(agent, tools);
     expect(context.messages.at(-1)).toMatchObject({ role: 'user' });
     expect(String(context.messages.at(-1)!.content)).toContain('[cut to fit the context]');
@@ -61,7 +61,7 @@ describe.each(testDrivers())('context builder on %s', (driver) => {
   });
 
   it('leaves out an answer stored just after a /reset: it belongs to the conversation before', async () => {
-    const { agent } = await stores.agents.acceptUserMessage(newChannel(), testPersona, userMessage('the code is swordfish'));
+    const { agent } = await acceptMessage(stores, newChannel(), userMessage('the code is swordfish'));
     const [asked] = await stores.messages.newestMessages(agent.id, { afterId: 0, limit: 1 });
     await stores.agents.resetConversation(agent.id, { dropFacts: false, wipe: false });
     // The turn that was answering when /reset came stores its answer now, after the reset point.

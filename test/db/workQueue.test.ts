@@ -4,7 +4,7 @@ import { openPostgres } from '../../src/db/openDatabase.js';
 import { createEngineStores } from '../../src/db/repositories/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { type TestDatabase, createTestDatabase, testDrivers } from '../support/db/testDatabase.js';
-import { newChannel, testPersona, userMessage } from '../support/engine/builders.js';
+import { acceptMessage, newChannel, testPersona, userMessage } from '../support/engine/builders.js';
 
 describe.each(testDrivers())('turn queue on %s', (driver) => {
   let database: TestDatabase;
@@ -25,8 +25,8 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
     await drain();
     const where = newChannel();
     const message = userMessage('hello', { discordMessageId: `dup-${where.channelId}` });
-    const first = await stores.agents.acceptUserMessage(where, testPersona, message);
-    const second = await stores.agents.acceptUserMessage(where, testPersona, message);
+    const first = await acceptMessage(stores, where, message);
+    const second = await acceptMessage(stores, where, message);
     expect(first).toMatchObject({ accepted: true, agent: { status: 'queued', channelId: where.channelId } });
     expect(second.accepted).toBe(false);
     const claim = await stores.queue.claimNext('worker-a', 60_000);
@@ -39,9 +39,9 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
   it('queues the agent again when a message arrives during its turn', async () => {
     await drain();
     const where = newChannel();
-    await stores.agents.acceptUserMessage(where, testPersona, userMessage('first'));
+    await acceptMessage(stores, where, userMessage('first'));
     const claim = await stores.queue.claimNext('worker-a', 60_000);
-    const during = await stores.agents.acceptUserMessage(where, testPersona, userMessage('second'));
+    const during = await acceptMessage(stores, where, userMessage('second'));
     expect(during).toMatchObject({ accepted: true, agent: { status: 'running' } });
     await stores.queue.finish(claim!, 'worker-a', { status: 'done' });
     const next = await stores.queue.claimNext('worker-a', 60_000);
@@ -53,7 +53,7 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
   it('resumes the same turn when a lease expires, and the old owner can no longer finish it', async () => {
     await drain();
     const where = newChannel();
-    await stores.agents.acceptUserMessage(where, testPersona, userMessage('hello'));
+    await acceptMessage(stores, where, userMessage('hello'));
     const dead = await stores.queue.claimNext('dead-process', 1);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const resumed = await stores.queue.claimNext('live-process', 60_000);
@@ -118,7 +118,7 @@ describe.runIf(testDrivers().includes('postgres'))('turn queue under concurrent 
     const stores = createEngineStores(database.db);
     const agentIds = new Set<number>();
     for (let index = 0; index < 40; index++) {
-      agentIds.add((await stores.agents.acceptUserMessage(newChannel(), testPersona, userMessage(`m${index}`))).agent.id);
+      agentIds.add((await acceptMessage(stores, newChannel(), userMessage(`m${index}`))).agent.id);
     }
     // Four separate pools stand in for four bot processes.
     const processes = await Promise.all(

@@ -1,38 +1,24 @@
-import { and, eq, getTableColumns, sql } from 'drizzle-orm';
-import type { AcceptedMessage, AgentStore, Claim, LeaseRequest } from '../../agents/ports.js';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
+import type { AgentStore, Claim, LeaseRequest } from '../../agents/ports.js';
 import type { Agent, ChannelRef, NewMessage, Persona, ReplyMode } from '../../agents/types.js';
 import type { Database, Executor } from '../database.js';
 import { type AgentStatus, agents, memories, messages } from '../schema.js';
 import { answeredThroughId, leaseEnd, unsummarisedTokens } from './claimColumns.js';
 import { toAgent } from './mappers.js';
-import { bindMessage, messagePlaceholders } from './messageRepository.js';
+import { bindMessage } from './messageRepository.js';
 
 /** Channel agents: creation on first use, queueing, persona, mode and reset. */
 export class AgentRepository implements AgentStore {
   private readonly byChannel;
   private readonly accept;
-  private readonly acceptAddressed;
 
   constructor(private readonly db: Database) {
     this.byChannel = db.select().from(agents).where(eq(agents.channelId, sql.placeholder('channelId'))).prepare('agent_by_channel');
-    // One statement, so atomic without a transaction. The unique Discord message id is what
-    // makes two processes receiving the same event store it once: the loser's insert does
-    // nothing and its update, which needs the inserted row, does not queue a turn.
-    const inserted = db.$with('inserted', { id: sql<number>`id`.as('id') }).as(
-      db.insert(messages).values(messagePlaceholders('')).onConflictDoNothing({ target: messages.discordMessageId }).returning({ id: messages.id }).getSQL(),
-    );
-    this.accept = db
-      .with(inserted)
-      .update(agents)
-      .set(wakeChanges)
-      .where(and(eq(agents.id, sql.placeholder('agentId')), sql`exists (select 1 from inserted)`))
-      .returning()
-      .prepare('accept_user_message');
-    this.acceptAddressed = acceptAddressedStatement(db).prepare('accept_addressed_message');
+    this.accept = acceptStatement(db).prepare('accept_message');
   }
 
   async acceptIfListening(channelId: string, message: NewMessage, claimFor?: LeaseRequest): Promise<{ agent: Agent; claim: Claim | null } | null> {
-    const [row] = await this.acceptAddressed.execute({
+    const [row] = await this.accept.execute({
       channelId,
       ...bindMessage('', null, message),
       claim: claimFor !== undefined,
@@ -60,13 +46,6 @@ export class AgentRepository implements AgentStore {
 
   getOrCreateChannelAgent(where: ChannelRef, persona: Persona): Promise<Agent> {
     return this.db.transaction((tx) => getOrCreate(tx, where, persona));
-  }
-
-  async acceptUserMessage(where: ChannelRef, persona: Persona, message: NewMessage, existing?: Agent | null): Promise<AcceptedMessage> {
-    // Creating the agent first and apart is harmless: a crash in between leaves an agent with no messages.
-    const agent = existing ?? (await getOrCreate(this.db, where, persona));
-    const [row] = await this.accept.execute(bindMessage('', agent, message));
-    return row ? { accepted: true, agent: toAgent(row) } : { accepted: false, agent };
   }
 
   async enqueue(agentId: number): Promise<void> {
@@ -114,12 +93,15 @@ async function getOrCreate(executor: Executor, where: ChannelRef, persona: Perso
 }
 
 /**
- * Stores a message addressed to the bot and queues the channel's agent, in one statement, unless
- * the channel has no agent yet or its agent is switched off (then it returns nothing). The
- * message takes its agent and guild from the agent's row. With `claim` set and the agent at
- * rest, the agent is claimed for `owner` instead of queued, and its turn started.
+ * Stores a message and queues the channel's agent, in one statement (so atomic without a
+ * transaction), unless the channel has no agent yet or its agent is switched off (then it
+ * returns nothing). The message takes its agent and guild from the agent's row. The unique
+ * Discord message id is what makes two processes receiving the same event store it once: the
+ * loser's insert does nothing and its update, which needs the inserted row, queues nothing.
+ * With `claim` set and the agent at rest, the agent is claimed for `owner` instead of queued,
+ * and its turn started.
  */
-function acceptAddressedStatement(db: Database) {
+function acceptStatement(db: Database) {
   const value = (name: string, type = 'text') => sql`${sql.placeholder(name)}::${sql.raw(type)}`;
   const inserted = db.$with('inserted', { agentId: sql<number>`agent_id`.as('agent_id') }).as(
     sql`insert into messages (agent_id, guild_id, role, content, author_id, author_name, discord_message_id, reply_to_text,

@@ -1,6 +1,7 @@
 import { defaultPersona } from '../../../src/agents/persona.js';
 import { withTokenCount } from '../../../src/agents/promptMessages.js';
-import type { ChannelRef, NewMessage } from '../../../src/agents/types.js';
+import type { EngineStores } from '../../../src/agents/ports.js';
+import type { Agent, ChannelRef, NewMessage } from '../../../src/agents/types.js';
 
 let sequence = 0;
 
@@ -21,4 +22,11 @@ export function userMessage(content: string, options: { authorName?: string; dis
     authorName: options.authorName ?? 'Alice',
     discordMessageId: options.discordMessageId ?? `m${Date.now()}${process.pid}${sequence}`,
   });
+}
+
+/** Creates the channel's agent if needed, then stores `message` and queues the agent, as a chat message would. */
+export async function acceptMessage(stores: EngineStores, where: ChannelRef, message: NewMessage): Promise<{ accepted: boolean; agent: Agent }> {
+  const agent = await stores.agents.getOrCreateChannelAgent(where, testPersona);
+  const accepted = await stores.agents.acceptIfListening(where.channelId, message);
+  return accepted ? { accepted: true, agent: accepted.agent } : { accepted: false, agent };
 }
