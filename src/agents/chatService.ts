@@ -17,6 +17,8 @@ export interface IncomingMessage extends ChannelRef {
   content: string;
   replyToText: string | null;
   attachments: AttachmentInfo[];
+  /** Sent while no bot process was connected: found by the catch-up after reconnecting. */
+  sentWhileOffline?: boolean;
 }
 
 export type ReceiveResult = 'ignored' | 'duplicate' | 'queued';
@@ -50,6 +52,7 @@ export class ChatService {
       discordMessageId: message.messageId,
       replyToText: message.replyToText,
       attachments: message.attachments.length > 0 ? message.attachments : null,
+      sentWhileOffline: message.sentWhileOffline ?? false,
     });
     // Spoken to, the channel's agent answers unless switched off: one round trip when it exists.
     if (message.addressed || message.isDirect) {

@@ -78,6 +78,8 @@ export interface NewMessage {
   toolName?: string | null;
   turnId?: number | null;
   seenThroughId?: number | null;
+  /** Sent while no bot process was connected (taken by the catch-up). */
+  sentWhileOffline?: boolean;
   tokenCount: number;
 }
 

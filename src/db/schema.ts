@@ -94,6 +94,10 @@ export const agents = pgTable(
     /** Rolling summary of the history up to and including `summaryThroughId`. */
     summary: text('summary'),
     summaryThroughId: id('summary_through_id').notNull().default(0),
+    /** The message showing this agent's last failure notice: the next turn that answers takes it over. */
+    noticeMessageId: text('notice_message_id'),
+    /** While a process catches this channel up after a fresh connection, others leave it alone. */
+    catchUpUntil: timestamp('catch_up_until', { withTimezone: true }),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -144,6 +148,8 @@ export const messages = pgTable(
     /** For a turn's own messages: the newest message the turn had seen (see ContextBuilder). */
     seenThroughId: id('seen_through_id'),
     tokenCount: integer('token_count').notNull().default(0),
+    /** Sent while no bot process was connected, and taken by the catch-up after reconnecting. */
+    sentWhileOffline: boolean('sent_while_offline').notNull().default(false),
     search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', coalesce(content, ''))`),
     createdAt: createdAt(),
   },
@@ -187,6 +193,8 @@ export const turns = pgTable(
     attempts: integer('attempts').notNull().default(1),
     /** The newest message the turn's context held: later ones still need an answer. */
     seenThroughId: id('seen_through_id'),
+    /** The answer as fully shown in Discord: a turn resumed after that finishes from it, without the model. */
+    shownText: text('shown_text'),
     error: text('error'),
     startedAt: createdAt(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),

@@ -105,11 +105,11 @@ function acceptStatement(db: Database) {
   const value = (name: string, type = 'text') => sql`${sql.placeholder(name)}::${sql.raw(type)}`;
   const inserted = db.$with('inserted', { agentId: sql<number>`agent_id`.as('agent_id') }).as(
     sql`insert into messages (agent_id, guild_id, role, content, author_id, author_name, discord_message_id, reply_to_text,
-                              attachments, tool_calls, tool_call_id, tool_name, turn_id, seen_through_id, token_count)
+                              attachments, tool_calls, tool_call_id, tool_name, turn_id, seen_through_id, sent_while_offline, token_count)
         select a.id, a.guild_id, ${value('role')}, ${value('content')}, ${value('authorId')}, ${value('authorName')},
                ${value('discordMessageId')}, ${value('replyToText')}, ${value('attachments', 'jsonb')}, ${value('toolCalls', 'jsonb')},
                ${value('toolCallId')}, ${value('toolName')}, ${value('turnId', 'bigint')}, ${value('seenThroughId', 'bigint')},
-               ${value('tokenCount', 'integer')}
+               ${value('sentWhileOffline', 'boolean')}, ${value('tokenCount', 'integer')}
         from agents a where a.channel_id = ${sql.placeholder('channelId')} and a.reply_mode <> 'off'
         on conflict (discord_message_id) do nothing
         returning agent_id`,

@@ -41,6 +41,7 @@ const MESSAGE_KEYS = [
   'toolName',
   'turnId',
   'seenThroughId',
+  'sentWhileOffline',
   'tokenCount',
 ] as const satisfies ReadonlyArray<keyof typeof messages.$inferInsert>;
 
@@ -54,7 +55,9 @@ export function messagePlaceholders(prefix: string) {
  * are left for the statement to take from the agent's row.
  */
 export function bindMessage(prefix: string, agent: Agent | null, message: NewMessage): Record<string, unknown> {
-  return bindRow(prefix, MESSAGE_KEYS, agent ? messageRow(agent, message) : message, ['attachments', 'toolCalls']);
+  const row = agent ? messageRow(agent, message) : message;
+  // A placeholder bound to null would override the column's default.
+  return bindRow(prefix, MESSAGE_KEYS, { ...row, sentWhileOffline: row.sentWhileOffline ?? false }, ['attachments', 'toolCalls']);
 }
 
 /** An agent's conversation: appends, windows newest-first by id, and full-text search. */
