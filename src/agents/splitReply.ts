@@ -21,11 +21,21 @@ export function splitReply(text: string, maxLength = DISCORD_MESSAGE_LIMIT): str
     }
     const cut = findCut(rest, maxLength - prefix.length - CLOSING_FENCE.length);
     const piece = rest.slice(0, cut).trimEnd();
-    rest = rest.slice(cut).replace(/^\n+/, '');
     openFence = fenceAfter(piece, openFence);
+    rest = withoutSeparator(rest.slice(cut), openFence !== null);
     chunks.push(prefix + piece + (openFence ? CLOSING_FENCE : ''));
   }
   return chunks;
+}
+
+/**
+ * The rest after a cut, without the break it was cut at: a message must not start with the space
+ * of a word break or the newlines of a line break. Inside a code block only that break goes, so
+ * the next line keeps its indentation; in prose, leading blanks mean nothing and are dropped.
+ */
+function withoutSeparator(rest: string, inCode: boolean): string {
+  if (!inCode) return rest.replace(/^\s+/, '');
+  return rest.startsWith('\n') ? rest.replace(/^\n+/, '') : rest.replace(/^[ \t]+/, '');
 }
 
 /** Where to cut within `budget` characters: the last paragraph, line or word break, else hard. */

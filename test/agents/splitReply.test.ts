@@ -37,6 +37,30 @@ describe('splitReply', () => {
     expect(chunks.at(-1)!.endsWith('That is all.')).toBe(true);
   });
 
+  it('starts no part with the space it was cut at, and loses no word', () => {
+    const text = Array.from({ length: 700 }, (_, index) => `w${index}`).join(' ');
+    const chunks = splitReply(text);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks) {
+      expect(chunk).toBe(chunk.trim());
+      expect(chunk.length).toBeLessThanOrEqual(DISCORD_MESSAGE_LIMIT);
+    }
+    expect(chunks.join(' ')).toBe(text);
+  });
+
+  it('starts no prose part with blanks after a line cut, but keeps the indentation of code', () => {
+    // The only line break within the first 2,000 characters is followed by an indented line.
+    const prose = `${'word '.repeat(300).trim()}\n   ${'b'.repeat(1000)}`;
+    expect(splitReply(prose)).toEqual(['word '.repeat(300).trim(), 'b'.repeat(1000)]);
+
+    const code = Array.from({ length: 120 }, (_, index) => `    call(${index}); // ${'z'.repeat(20)}`).join('\n');
+    const chunks = splitReply(`\`\`\`js\n${code}\n\`\`\``);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks.slice(1)) expect(chunk).toMatch(/^```js\n {4}call\(\d+\);/);
+    const lines = chunks.flatMap((chunk) => chunk.split('\n').filter((line) => !line.startsWith('```')));
+    expect(lines.join('\n')).toBe(code);
+  });
+
   it('hard-cuts a text without spaces and never splits a surrogate pair', () => {
     const text = '😀'.repeat(1500);
     const chunks = splitReply(text, 2000);
