@@ -3,7 +3,7 @@ import type { ClientOptions } from 'discord.js';
 import type { EmulatorContext, EmulatorUrls } from './context.js';
 import { deleteChannel, openDirectMessage } from './domain/channels.js';
 import { addMember, createRole, createUser, removeBotFromGuild } from './domain/guilds.js';
-import { clickComponent, invokeCommand, invokeContextMenuCommand, requestAutocomplete, submitModal } from './domain/interactions/invoke.js';
+import { clickComponent, forgeButtonClick, invokeCommand, invokeContextMenuCommand, requestAutocomplete, submitModal } from './domain/interactions/invoke.js';
 import type { CommandInvocation } from './domain/interactions/options.js';
 import type { LoggedEvent, WaitOptions } from './events.js';
 import type { EmulatorFaults } from './faults.js';
@@ -200,6 +200,14 @@ export class DiscordEmulator {
   /** A user clicks a button (INTERACTION_CREATE type 3). */
   clickButton(spec: { messageId: string; customId: string; userId: string }): InteractionHandle {
     return toHandle(clickComponent(this.context, spec));
+  }
+
+  /**
+   * A click on `messageId` with a custom id the message does not carry (copied or guessed), as a
+   * modified client could send it: for testing that the bot refuses forged custom ids.
+   */
+  forgeButtonClick(spec: { messageId: string; customId: string; userId: string }): InteractionHandle {
+    return toHandle(forgeButtonClick(this.context, spec));
   }
 
   /** A user picks values in a select menu (INTERACTION_CREATE type 3 with `values`). */

@@ -110,6 +110,25 @@ export function clickComponent(context: EmulatorContext, actor: { messageId: str
   });
 }
 
+/**
+ * A button click on `messageId` carrying a custom id the message does not show: what a modified
+ * client or a self-bot could send with an id copied from elsewhere or guessed. Discord's own
+ * client only sends the custom ids on the message; a bot must refuse a forged one whether or not
+ * Discord lets it through, and this is how tests check that it does.
+ */
+export function forgeButtonClick(context: EmulatorContext, actor: { messageId: string; customId: string; userId: string }): InteractionRecord {
+  const message = context.state.requireMessage(actor.messageId);
+  if (message.ephemeralForUserId !== null && message.ephemeralForUserId !== actor.userId) throw new Error(`Message ${message.id} is ephemeral for another user`);
+  return dispatchInteraction(context, {
+    type: InteractionType.MessageComponent,
+    channelId: message.channelId,
+    userId: actor.userId,
+    data: { custom_id: actor.customId, component_type: ComponentType.Button },
+    name: actor.customId,
+    sourceMessageId: message.id,
+  });
+}
+
 function submittedComponents(modalComponents: readonly unknown[], fields: Record<string, string | string[]>, seen: Set<string>): unknown[] {
   return (modalComponents as Array<Record<string, unknown>>).map((component) => {
     if (component.type === ComponentType.ActionRow) return { type: ComponentType.ActionRow, id: component.id, components: submittedComponents(component.components as unknown[], fields, seen) };
