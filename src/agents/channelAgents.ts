@@ -2,6 +2,7 @@ import { userError } from './errors.js';
 import { type PersonaChanges, applyPersonaChanges } from './persona.js';
 import type { PersonaResolver } from './personaResolver.js';
 import type { EngineStores } from './ports.js';
+import { isVisiblyEmpty } from './text.js';
 import { FACT_MAX_CHARACTERS, FACTS_PER_AGENT_MAX } from './tools/remember.js';
 import type { Agent, ChannelRef, Fact, Persona, ReplyMode, UsageTotals } from './types.js';
 
@@ -60,7 +61,7 @@ export class ChannelAgents {
   /** @throws AppError (user) for an empty or over-long fact, or a full memory. */
   async addFact(place: CommandPlace, content: string): Promise<Fact> {
     const fact = content.trim();
-    if (!fact) throw userError('empty_fact', 'The fact is empty: write what I should remember.');
+    if (isVisiblyEmpty(fact)) throw userError('empty_fact', 'The fact is empty (blank or invisible characters only): write what I should remember.');
     if (fact.length > FACT_MAX_CHARACTERS) {
       throw userError('fact_too_long', `A fact can be at most ${FACT_MAX_CHARACTERS} characters (this one has ${fact.length}).`);
     }
@@ -93,15 +94,17 @@ export class ChannelAgents {
   }
 
   /**
-   * Queues the agent again after a failed turn. The agent must be this channel's: a button
-   * copied elsewhere cannot touch another channel.
+   * Queues the agent again after a failed turn, once `acknowledge` has marked the notice (the
+   * turn takes the notice message over, so the mark must land first). The agent must be this
+   * channel's: a button copied elsewhere cannot touch another channel.
    * @throws AppError (user) when it is not.
    */
-  async retry(place: CommandPlace, agentId: number): Promise<void> {
+  async retry(place: CommandPlace, agentId: number, acknowledge: () => Promise<void>): Promise<void> {
     const agent = await this.stores.agents.getById(agentId);
     if (!agent || agent.channelId !== place.channelId) {
       throw userError('retry_elsewhere', 'This Retry button belongs to another channel.');
     }
+    await acknowledge();
     await this.stores.agents.enqueue(agent.id);
     this.onQueued();
   }

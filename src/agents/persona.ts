@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { userError } from './errors.js';
+import { isVisiblyEmpty } from './text.js';
 import type { Persona } from './types.js';
 
 export const PERSONA_NAME_MAX = 80;
@@ -22,14 +23,19 @@ export function defaultPersona(model: string): Persona {
 
 const modelName = z.string().trim().regex(/^[\w.:/@-]{1,100}$/, 'a model name: letters, digits and . : / @ - _, at most 100 characters');
 
+/** A text that must show something: zero-width characters alone would make an invisible name. */
+const visibleText = (max: number, messages: { empty: string; tooLong: string }) =>
+  z.string().trim().max(max, messages.tooLong).refine((text) => !isVisiblyEmpty(text), messages.empty);
+
 const PersonaChanges = z.object({
-  name: z.string().trim().min(1, 'the name is empty').max(PERSONA_NAME_MAX, `the name is longer than ${PERSONA_NAME_MAX} characters`).optional(),
-  instructions: z
-    .string()
-    .trim()
-    .min(1, 'the instructions are empty')
-    .max(PERSONA_INSTRUCTIONS_MAX, `the instructions are longer than ${PERSONA_INSTRUCTIONS_MAX} characters`)
-    .optional(),
+  name: visibleText(PERSONA_NAME_MAX, {
+    empty: 'the name is empty (blank or invisible characters only)',
+    tooLong: `the name is longer than ${PERSONA_NAME_MAX} characters`,
+  }).optional(),
+  instructions: visibleText(PERSONA_INSTRUCTIONS_MAX, {
+    empty: 'the instructions are empty (blank or invisible characters only)',
+    tooLong: `the instructions are longer than ${PERSONA_INSTRUCTIONS_MAX} characters`,
+  }).optional(),
   model: modelName.optional(),
   temperature: z.number().min(0, 'temperature must be between 0 and 2').max(2, 'temperature must be between 0 and 2').nullable().optional(),
 });
@@ -54,6 +60,25 @@ export function applyPersonaChanges(current: Persona, changes: PersonaChanges): 
     ...(valid.model !== undefined && { model: valid.model }),
     ...(valid.temperature !== undefined && { temperature: valid.temperature }),
   };
+}
+
+/** A plain decimal number: digits with at most one dot (`1`, `0.7`, `.5`, `2.`); no sign, exponent, hex or comma. */
+const PLAIN_DECIMAL = /^(?:\d+\.?\d*|\.\d+)$/;
+
+/**
+ * The temperature a person typed (the persona form's field): empty means the provider's default.
+ * @throws AppError (user) naming the field, unless it is a plain decimal number from 0 to 2.
+ */
+export function parseTemperature(text: string): number | null {
+  const typed = text.trim();
+  if (typed === '') return null;
+  const value = PLAIN_DECIMAL.test(typed) ? Number(typed) : Number.NaN;
+  if (value >= 0 && value <= 2) return value;
+  const hint = /^\d*,\d+$/.test(typed) ? ` (write ${typed.replace(',', '.')}: the decimal separator is a dot)` : '';
+  throw userError(
+    'invalid_temperature',
+    `Temperature must be a plain number from 0 to 2, like 0.7 (or empty for the provider's default), not "${typed}"${hint}.`,
+  );
 }
 
 /** Whether a model takes images, by exact name or prefix from the configured list. */

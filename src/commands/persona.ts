@@ -7,8 +7,7 @@ import {
   PermissionFlagsBits,
   TextInputStyle,
 } from 'discord.js';
-import { userError } from '../agents/errors.js';
-import { PERSONA_INSTRUCTIONS_MAX, PERSONA_NAME_MAX } from '../agents/persona.js';
+import { PERSONA_INSTRUCTIONS_MAX, PERSONA_NAME_MAX, parseTemperature } from '../agents/persona.js';
 import type { Persona } from '../agents/types.js';
 import { ephemeral, placeOf, requirePermission } from './place.js';
 import type { CommandServices, SlashCommand } from './types.js';
@@ -26,13 +25,12 @@ function personaEmbed(persona: Persona): APIEmbed {
   };
 }
 
-/** `temperature` field of the modal: empty means the provider's default. */
-function parseTemperature(text: string): number | null {
-  const trimmed = text.trim();
-  if (trimmed === '') return null;
-  const value = Number(trimmed.replace(',', '.'));
-  if (!Number.isFinite(value)) throw userError('invalid_temperature', `Temperature must be a number from 0 to 2 (or empty), not "${trimmed}".`);
-  return value;
+/**
+ * The temperature as the form shows it: at most three decimals, so that it always fits the field
+ * (a slash option may carry 0.30000000000000004) and reads back as the plain number it shows.
+ */
+function temperatureField(temperature: number | null): string {
+  return temperature === null ? '' : String(Math.round(temperature * 1000) / 1000);
 }
 
 async function showSetModal(interaction: ChatInputCommandInteraction, { channelAgents }: CommandServices): Promise<void> {
@@ -60,7 +58,7 @@ async function showSetModal(interaction: ChatInputCommandInteraction, { channelA
       field('name', 'Name', current.name, { max: PERSONA_NAME_MAX, required: true }),
       field('instructions', 'Instructions', current.instructions, { style: TextInputStyle.Paragraph, max: PERSONA_INSTRUCTIONS_MAX, required: true }),
       field('model', 'Model', model, { max: 100, required: true }),
-      field('temperature', 'Temperature (0–2, empty = provider default)', temperature === null ? '' : String(temperature), { max: 4, required: false }),
+      field('temperature', 'Temperature (0–2, empty = provider default)', temperatureField(temperature), { max: 5, required: false }),
     ],
   });
 }

@@ -82,11 +82,17 @@ describe.each(testDrivers())('slash commands (%s)', (driver) => {
     const opened = await harness.runCommand({ channelId, userId: alice(), name: 'persona', subcommand: 'set' });
     const { id } = harness.discord.submitModal({
       interactionId: opened.id,
-      fields: { name: 'Bad', instructions: 'fine', model: 'gpt-4o', temperature: 'hot' },
+      fields: { name: 'Bad', instructions: 'fine', model: 'gpt-4o', temperature: '0x1' },
     });
     const refused = await harness.discord.waitForInteractionResponse(id, (responses) => responses.acknowledged);
     expect(refused.ephemeral).toBe(true);
-    expect(JSON.stringify(refused.callbacks)).toContain('Temperature must be a number');
+    expect(JSON.stringify(refused.callbacks)).toContain('Temperature must be a plain number from 0 to 2');
+    const invisible = harness.discord.submitModal({
+      interactionId: opened.id,
+      fields: { name: '\u200b\u200b', instructions: 'fine', model: 'gpt-4o', temperature: '1' },
+    });
+    const refusedName = await harness.discord.waitForInteractionResponse(invisible.id, (responses) => responses.acknowledged);
+    expect(JSON.stringify(refusedName.callbacks)).toContain('name: the name is empty');
     const shown = await harness.runCommand({ channelId, userId: alice(), name: 'persona', subcommand: 'show' });
     expect(shown.text).toContain('Matryoshka');
   });
@@ -113,6 +119,18 @@ describe.each(testDrivers())('slash commands (%s)', (driver) => {
     expect(forgotten.text).toContain(`Forgot fact #${factId}`);
     const unknown = await harness.runCommand({ channelId, userId: alice(), name: 'memory', subcommand: 'forget', options: { fact: factId } });
     expect(unknown.text).toContain('no fact');
+  });
+
+  it('/memory add and the remember tool refuse a fact of only invisible characters', async () => {
+    const added = await harness.runCommand({ channelId, userId: bob(), name: 'memory', subcommand: 'add', options: { fact: '\u200b\u2060\u200b' } });
+    expect(added.text).toContain('The fact is empty (blank or invisible characters only)');
+    harness.llm.enqueue({ toolCalls: [{ name: 'remember', arguments: { fact: '\u200b\ufeff' } }] });
+    const asked = harness.mention('remember nothing visible', { channelId });
+    const reply = await botReplyAfter(asked.id);
+    expect(reply.content).toContain('Tool remember returned: Error:');
+    expect(reply.content).toContain('the fact is empty (blank or invisible characters only)');
+    const listed = await harness.runCommand({ channelId, userId: bob(), name: 'memory', subcommand: 'show' });
+    expect(listed.text).toContain('I remember no facts here yet.');
   });
 
   it('/reset starts a fresh conversation; /usage counts the tokens', async () => {
