@@ -1,4 +1,4 @@
-import type { Message } from 'discord.js';
+import { type Message, cleanContent } from 'discord.js';
 import type { IncomingMessage } from '../agents/chatService.js';
 import { readAttachments } from './attachments.js';
 
@@ -23,8 +23,19 @@ export async function toIncomingMessage(message: Message, options: { attachmentT
     messageId: message.id,
     authorId: message.author.id,
     authorName: message.member?.displayName ?? message.author.displayName,
-    content: [message.cleanContent, inlineText].filter(Boolean).join('\n\n'),
-    replyToText: referenced ? referenced.cleanContent : null,
+    content: [readableContent(message), inlineText].filter(Boolean).join('\n\n'),
+    replyToText: referenced ? readableContent(referenced) : null,
     attachments,
   };
+}
+
+/**
+ * The text as people see it in Discord: mentions become `@name`, `#channel`, `/command`. discord.js's
+ * `cleanContent` writes `@` + the role's name, and the @everyone role (whose id is the guild's) is
+ * named "@everyone": a mention of it would read "@@everyone". Users and other roles come out as
+ * Discord's client shows them.
+ */
+function readableContent(message: Message): string {
+  const content = message.guildId ? message.content.replaceAll(`<@&${message.guildId}>`, '@everyone') : message.content;
+  return cleanContent(content, message.channel);
 }
