@@ -12,6 +12,20 @@ export function readEnvironment(envFile = '.env'): Record<string, string | undef
   return { ...fromFile, ...process.env };
 }
 
+/** `.env` as it is written, for doctor to check the file itself (what `parse` hides: keys set twice). */
+export interface EnvFile {
+  readonly path: string;
+  readonly text: string;
+  /** The variables the process environment sets: each wins over whatever the file says. */
+  readonly environmentNames: ReadonlySet<string>;
+}
+
+/** The `.env` file, or undefined when there is none. */
+export function readEnvFile(envFile = '.env'): EnvFile | undefined {
+  if (!existsSync(envFile)) return undefined;
+  return { path: envFile, text: readFileSync(envFile, 'utf8'), environmentNames: new Set(Object.keys(process.env)) };
+}
+
 /** For entry points: the config, or the problems on stderr and exit code 78, without a stack trace. */
 export function loadConfigOrExit(): Config {
   try {

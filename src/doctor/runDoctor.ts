@@ -1,13 +1,17 @@
+import type { EnvFile } from '../environment.js';
 import { type CheckResult, fail, skip } from './check.js';
 import { type Section, checkConfig } from './checkConfig.js';
 import { checkDatabase } from './checkDatabase.js';
 import { checkDiscord } from './checkDiscord.js';
+import { checkEnvFile } from './checkEnvFile.js';
 import { checkLlm } from './checkLlm.js';
 
 /** Options of {@link runDoctor}. */
 export interface DoctorOptions {
   /** Bound on each network step (database connect, LLM request, Discord request). Default 5 s. */
   timeoutMs?: number;
+  /** The `.env` file `env` was read from, if any: checked for keys set twice. */
+  envFile?: EnvFile;
 }
 
 /**
@@ -30,5 +34,7 @@ export async function runDoctor(env: Record<string, string | undefined>, options
     run('llm', 'llm endpoint', () => checkLlm(config, { timeoutMs })),
     run('discord', 'discord token', () => checkDiscord(config, { timeoutMs })),
   ]);
-  return [...results, ...sections.flat()];
+  // First: a key set twice in .env is often why a configuration line below fails.
+  const fileResults = options.envFile ? checkEnvFile(options.envFile) : [];
+  return [...fileResults, ...results, ...sections.flat()];
 }

@@ -1,15 +1,19 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type CheckResult, type CheckStatus, fail } from '../../src/doctor/check.js';
+import { checkEnvFile, findDuplicateKeys } from '../../src/doctor/checkEnvFile.js';
 import { exitCodeFor, formatReport, secretsOf } from '../../src/doctor/report.js';
 import { runDoctor } from '../../src/doctor/runDoctor.js';
+import { readEnvFile } from '../../src/environment.js';
 import type { DriverName } from '../../src/db/database.js';
 import { type TestDatabase, createTestDatabase, testDrivers } from '../support/db/testDatabase.js';
 import { type DiscordEmulator, startDiscordEmulator } from '../support/discord/emulator.js';
 import { DEFAULT_MODEL_IDS, type FakeLlm, startFakeLlm } from '../support/llm/fakeLlmServer.js';
-import { cleanEnv, run } from './processes.js';
+import { ROOT, cleanEnv, run } from './processes.js';
 
 /**
  * `npm run doctor` against the project's test servers: the Discord emulator (REST only: doctor
@@ -251,6 +255,93 @@ describe('doctor', () => {
     expect(secretsOf({ DISCORD_TOKEN: 'x' })).toEqual([]); // too short to scrub without mangling the report
     const report = formatReport([fail('x', 'got discord-token-0123 and p@ss-word-0123', 'rotate sk-0123456789')], secretsOf(env));
     expect(report).toBe('✗ x  got *** and ***\n    fix: rotate ***\n\n1 check(s) failed.\n');
+  });
+});
+
+/**
+ * The accident of issue 8: `cp .env.example .env`, then the lines `npm run emulator` and
+ * `npm run fake-llm` print pasted at the top. The template's empty `DISCORD_TOKEN=` further down
+ * is the one dotenv keeps.
+ */
+function pastedOverTemplate(token: string, llmUrl: string): string {
+  const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
+  return `DISCORD_API_URL=http://127.0.0.1:1/api\nDISCORD_TOKEN=${token}\nOPENAI_BASE_URL=${llmUrl}\n${example}`;
+}
+const EXAMPLE_TOKEN_LINE = readFileSync(join(ROOT, '.env.example'), 'utf8').split('\n').indexOf('DISCORD_TOKEN=') + 1 + 3;
+
+describe('doctor on a .env that sets a key twice', () => {
+  const token = 'MTU3.emulator-token-0123456789';
+
+  it('finds every key set more than once, with its lines and values, where dotenv finds them', () => {
+    const text = ['A=1', '', 'export B=two', 'A=', 'C="multi', 'A=inside a quoted value', 'end"', 'B: two # same', 'D=once'].join('\r\n');
+    expect(findDuplicateKeys(text)).toEqual([
+      { key: 'A', lines: [1, 4], values: ['1', ''] },
+      { key: 'B', lines: [3, 8], values: ['two', 'two'] },
+    ]);
+  });
+
+  it('says which key, which lines and which value wins, and the fix, for the template pasted under the emulator lines', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'matryoshka-doctor-env-'));
+    temporary.push(directory);
+    const path = join(directory, '.env');
+    await writeFile(path, pastedOverTemplate(token, llm.baseUrl));
+    expect(EXAMPLE_TOKEN_LINE).toBeGreaterThan(3);
+    // As if the environment set none of them (the test's own environment may).
+    const file = { ...readEnvFile(path)!, environmentNames: new Set<string>() };
+    const [line, ...more] = checkEnvFile(file);
+    expect(more).toEqual([]);
+    expect(line).toEqual({
+      name: path,
+      status: 'warn',
+      detail: `DISCORD_TOKEN is set twice in ${path}, on lines 2 and ${EXAMPLE_TOKEN_LINE}: the last one wins, so DISCORD_TOKEN is empty (line ${EXAMPLE_TOKEN_LINE}) and line 2 is ignored`,
+      fix: `delete line ${EXAMPLE_TOKEN_LINE}: it is empty and hides the value set above it`,
+    });
+    expect(readEnvFile(join(directory, 'missing.env'))).toBeUndefined();
+  });
+
+  it('names the value that wins unless it is a secret, and says when the environment overrides the file', () => {
+    const text = 'DEFAULT_MODEL=gpt-4o\nOPENAI_API_KEY=sk-first-0123456789\nDEFAULT_MODEL=llama3\nOPENAI_API_KEY=sk-second-0123456789\nHTTP_PORT=8080\nHTTP_PORT=8080\nHTTP_PORT=8080\n';
+    const results = checkEnvFile({ path: '.env', text, environmentNames: new Set(['HTTP_PORT']) });
+    expect(results.map(({ status, detail, fix }) => ({ status, detail, fix }))).toEqual([
+      {
+        status: 'warn',
+        detail: 'DEFAULT_MODEL is set twice in .env, on lines 1 and 3: the last one wins, so DEFAULT_MODEL is "llama3" (line 3) and line 1 is ignored',
+        fix: 'keep only the DEFAULT_MODEL line with the value you mean and delete the other (lines 1 and 3)',
+      },
+      {
+        status: 'warn',
+        detail: 'OPENAI_API_KEY is set twice in .env, on lines 2 and 4: the last one wins, so OPENAI_API_KEY is set (the value is not shown) (line 4) and line 2 is ignored',
+        fix: 'keep only the OPENAI_API_KEY line with the value you mean and delete the other (lines 2 and 4)',
+      },
+      {
+        status: 'warn',
+        detail: "HTTP_PORT is set 3 times in .env, on lines 5, 6 and 7; the environment's HTTP_PORT overrides them all",
+        fix: 'keep one HTTP_PORT line in .env, the one you mean to use when the environment does not set it',
+      },
+    ]);
+    expect(JSON.stringify(results)).not.toContain('sk-');
+  });
+
+  it('`doctor` in a directory with such a .env puts that line first, above the missing token it explains, and exits 1', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'matryoshka-doctor-env-'));
+    temporary.push(directory);
+    await writeFile(join(directory, '.env'), pastedOverTemplate(token, llm.baseUrl));
+    // Run where the .env is, as `npm run doctor` runs in the project root: nothing of ours in the environment.
+    const loader = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+    const { code, stdout, stderr } = await run(process.execPath, ['--import', loader, join(ROOT, 'src/doctor.ts')], { PATH: process.env.PATH, HOME: process.env.HOME }, directory);
+    expect(stderr).toBe('');
+    const { lines } = parseReport(stdout);
+    expect(lines.slice(0, 2)).toEqual([
+      {
+        status: 'warn',
+        name: '.env',
+        detail: `DISCORD_TOKEN is set twice in .env, on lines 2 and ${EXAMPLE_TOKEN_LINE}: the last one wins, so DISCORD_TOKEN is empty (line ${EXAMPLE_TOKEN_LINE}) and line 2 is ignored`,
+        fix: `delete line ${EXAMPLE_TOKEN_LINE}: it is empty and hides the value set above it`,
+      },
+      { status: 'fail', name: 'config', detail: 'DISCORD_TOKEN is missing', fix: expect.stringContaining('Reset Token') },
+    ]);
+    expect(stdout).not.toContain(token);
+    expect(code).toBe(1);
   });
 });
 

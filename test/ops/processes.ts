@@ -45,12 +45,12 @@ function killGroup(pid: number): void {
 }
 
 /**
- * Starts `command` in the repository root, as the leader of a new process group. A graceful stop
+ * Starts `command` in the repository root (or `cwd`), as the leader of a new process group. A graceful stop
  * signals the leader only (`child.kill('SIGTERM')`): tsx forwards it once to the program, whereas
  * signalling the group would deliver it twice.
  */
-export function start(command: string, args: string[], env: NodeJS.ProcessEnv): Running {
-  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+export function start(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Running {
+  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const pid = child.pid;
   if (pid !== undefined) groups.add(pid);
   let stdout = '';
@@ -74,8 +74,8 @@ export function start(command: string, args: string[], env: NodeJS.ProcessEnv): 
 }
 
 /** Runs to the end. */
-export async function run(command: string, args: string[], env: NodeJS.ProcessEnv) {
-  const running = start(command, args, env);
+export async function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT) {
+  const running = start(command, args, env, cwd);
   const { code } = await running.exited;
   return { code, stdout: running.stdout(), stderr: running.stderr() };
 }
