@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { createEngine } from './agents/engine.js';
 import type { TurnObserver } from './agents/worker.js';
@@ -9,7 +7,7 @@ import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { migrationStatus, runMigrations } from './db/migrate.js';
 import { isReachable, openDatabase } from './db/openDatabase.js';
-import { InteractionClaimRepository, createEngineStores } from './db/repositories/index.js';
+import { CatchUpRepository, InteractionClaimRepository, createEngineStores } from './db/repositories/index.js';
 import { DiscordChatGateway } from './discord/chatGateway.js';
 import { createDiscordClient } from './discord/client.js';
 import { DiscordBot, type DiscordBotOptions } from './discord/discordBot.js';
@@ -18,6 +16,7 @@ import { type Metrics, createMetrics } from './http/metrics.js';
 import { type HttpServer, startHttpServer } from './http/server.js';
 import { MeteredChatModel } from './llm/meteredChatModel.js';
 import { OpenAiChatModel } from './llm/openaiChatModel.js';
+import { isDeadOwnerOnThisHost, processOwnerId } from './processIdentity.js';
 
 /** A running Matryoshka: everything `main.ts` starts, and how to stop it in order. */
 export interface App {
@@ -47,7 +46,7 @@ const CLAIM_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
  */
 export async function startApp(config: Config, logger: Logger, hooks: AppHooks = {}): Promise<App> {
   const startedAt = performance.now();
-  const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const owner = processOwnerId();
   const health = new Health();
   const metrics = createMetrics();
   const http = await startHttpServer({ ...config.http, health, registry: metrics.registry }, logger.child({ module: 'http' }));
@@ -72,7 +71,7 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
       {
         stores,
         model: new MeteredChatModel(new OpenAiChatModel({ ...config.llm, logPrompts: config.log.prompts }, logger.child({ module: 'llm' })), metrics),
-        gateway: new DiscordChatGateway(client),
+        gateway: new DiscordChatGateway(client, config.discord, logger.child({ module: 'discord' })),
         logger,
         observer: {
           turnFinished: (outcome) => {
@@ -95,13 +94,23 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
       client,
       engine.chat,
       router,
-      { token: config.discord.token, attachmentTokenLimit: Math.floor(config.context.tokenBudget / 4), messageTaken: hooks.messageTaken },
+      {
+        token: config.discord.token,
+        attachmentTokenLimit: Math.floor(config.context.tokenBudget / 4),
+        messageTaken: hooks.messageTaken,
+        catchUp: { store: new CatchUpRepository(database.db), windowMs: config.discord.catchUpMs },
+      },
       logger.child({ module: 'discord' }),
     );
     stops.push(() => bot.stop());
     await bot.start();
     health.add({ name: 'discord', check: async () => ({ ok: bot.isConnected() }) });
 
+    // Turns left by a crashed process are resumed now rather than when their leases run out. On
+    // PGlite only one process can open the database (it is locked), so every lease found is dead.
+    const isDead = database.driver === 'pglite' ? () => true : isDeadOwnerOnThisHost;
+    const freed = await stores.queue.expireLeasesOf(isDead);
+    if (freed > 0) logger.info({ freed }, 'taking over the turns of a process that died');
     engine.worker.start();
     stops.push(() => engine.worker.stop(DRAIN_DEADLINE_MS));
     const pruneTimer = setInterval(() => {

@@ -94,15 +94,17 @@ export class ChannelAgents {
   }
 
   /**
-   * Queues the agent again after a failed turn. The agent must be this channel's: a button
-   * copied elsewhere cannot touch another channel.
+   * Queues the agent again after a failed turn, once `acknowledge` has marked the notice (the
+   * turn takes the notice message over, so the mark must land first). The agent must be this
+   * channel's: a button copied elsewhere cannot touch another channel.
    * @throws AppError (user) when it is not.
    */
-  async retry(place: CommandPlace, agentId: number): Promise<void> {
+  async retry(place: CommandPlace, agentId: number, acknowledge: () => Promise<void>): Promise<void> {
     const agent = await this.stores.agents.getById(agentId);
     if (!agent || agent.channelId !== place.channelId) {
       throw userError('retry_elsewhere', 'This Retry button belongs to another channel.');
     }
+    await acknowledge();
     await this.stores.agents.enqueue(agent.id);
     this.onQueued();
   }

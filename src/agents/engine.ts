@@ -18,6 +18,7 @@ export interface EngineOptions {
   replyTokenReserve: number;
   summaryTrigger: number;
   leaseMs: number;
+  databaseRetryMs: number;
   concurrency: number;
   pollMs: number;
   streamEditIntervalMs: number;
@@ -49,13 +50,14 @@ export function createEngine(
     {
       replyTokenReserve: options.replyTokenReserve,
       streamEditIntervalMs: options.streamEditIntervalMs,
+      databaseRetryMs: options.databaseRetryMs,
       isVisionModel: (name) => isVisionModel(name, options.visionModels),
     },
   );
   const worker = new TurnWorker(
     stores.queue,
     runtime,
-    { owner: options.owner, leaseMs: options.leaseMs, concurrency: options.concurrency, pollMs: options.pollMs },
+    { owner: options.owner, leaseMs: options.leaseMs, databaseRetryMs: options.databaseRetryMs, concurrency: options.concurrency, pollMs: options.pollMs },
     logger.child({ module: 'worker' }),
     deps.observer,
   );

@@ -50,3 +50,11 @@ export class ModelError extends AppError {
     this.attempts = options.attempts;
   }
 }
+
+/** A write of a turn was refused: another process took the turn over. Its writer must stop. */
+export class LeaseLostError extends Error {
+  constructor(readonly lease: { agentId: number; turnId: number }) {
+    super(`the lease of agent ${lease.agentId} (turn ${lease.turnId}) was taken over by another process`);
+    this.name = 'LeaseLostError';
+  }
+}

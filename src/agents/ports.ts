@@ -11,6 +11,7 @@ import type {
   TokenUsage,
   ToolCall,
   Turn,
+  TurnLease,
   UsageTotals,
 } from './types.js';
 
@@ -55,13 +56,20 @@ export interface ModelResponse {
   usage: TokenUsage;
 }
 
+export interface ModelCallOptions {
+  /** Receives the whole text so far each time it grows, and again from the start when a retry begins. */
+  onText?: (textSoFar: string) => void;
+  /** Aborts the call (the turn's lease was lost): it then throws without retrying. */
+  signal?: AbortSignal;
+}
+
 export interface ChatModel {
   /**
-   * One model call, streamed: `onText` receives the whole text so far each time it grows, and
-   * again from the start when a retry begins. Retries transient failures itself.
-   * @throws ModelError after the last attempt.
+   * One model call, streamed. Retries transient failures itself; every attempt is bounded in
+   * time, before the first token and between two chunks.
+   * @throws ModelError after the last attempt, or when aborted.
    */
-  complete(request: ModelRequest, options?: { onText?: (textSoFar: string) => void }): Promise<ModelResponse>;
+  complete(request: ModelRequest, options?: ModelCallOptions): Promise<ModelResponse>;
 }
 
 // ---------------------------------------------------------------- chat (Discord)
@@ -74,11 +82,20 @@ export interface MessageAction {
 
 export type MemberPermission = 'ManageMessages' | 'ManageChannels' | 'ManageGuild';
 
+/**
+ * Discord as the engine sees it. Posts and edits retry Discord's own failures (5xx, 429) with
+ * backoff before they throw; a refusal no retry can fix (missing permission, unknown channel or
+ * message, AutoMod) throws at once.
+ */
 export interface ChatGateway {
   sendTyping(channelId: string): Promise<void>;
-  /** Posts with no mentions allowed. The nonce makes a retried post return the first one. */
-  postMessage(request: { channelId: string; content: string; nonce: string; actions?: MessageAction[] }): Promise<string>;
-  editMessage(request: { channelId: string; messageId: string; content: string }): Promise<void>;
+  /**
+   * Posts with no mentions allowed. The nonce makes a retried post return the first one.
+   * `replyTo` makes it a reply to that message (pinging nobody).
+   */
+  postMessage(request: { channelId: string; content: string; nonce: string; actions?: MessageAction[]; replyTo?: string }): Promise<string>;
+  /** Replaces a message's text; `actions` replaces its buttons too (`[]` removes them). */
+  editMessage(request: { channelId: string; messageId: string; content: string; actions?: MessageAction[] }): Promise<void>;
   deleteMessage(request: { channelId: string; messageId: string }): Promise<void>;
   /** Whether a user may do what the permission allows in that channel (always true in DMs). */
   memberHasPermission(where: ChannelRef, userId: string, permission: MemberPermission): Promise<boolean>;
@@ -120,6 +137,8 @@ export interface LeaseRequest {
 export interface Claim {
   agent: Agent;
   turn: Turn;
+  /** Named by every write of the turn. */
+  lease: TurnLease;
   /** The agent's wake sequence when claimed: a release requeues if it moved meanwhile. */
   wakeSeq: number;
   /** The newest message the last completed turn saw (0 when none). */
@@ -138,27 +157,54 @@ export interface TurnResult {
   error?: string;
   /** The newest message id the turn's context included. */
   seenThroughId?: number;
-  /** The answer to store, and what the call that wrote it used: stored with the turn's end, at once. */
-  answer?: { message: NewMessage; usage: UsageRecord };
+  /**
+   * The message the agent's next answering turn takes over (a failure notice, or what a failed
+   * turn had shown); null when none is left. Unchanged when undefined (a turn with nothing to do).
+   */
+  noticeMessageId?: string | null;
+}
+
+/** A turn's answer once it is fully shown: stored with its usage before the turn ends. */
+export interface ShownAnswer {
+  message: NewMessage;
+  usage: UsageRecord;
+  /** The text as shown in Discord: a turn resumed after this finishes from it. */
+  shownText: string;
 }
 
 export interface WorkQueue {
   /** Claims the longest-waiting queued agent, or one whose lease expired (resuming its turn). */
   claimNext(owner: string, leaseMs: number): Promise<Claim | null>;
   /** Extends the lease; false when it was lost (another process took the agent). */
-  renewLease(agentId: number, owner: string, leaseMs: number): Promise<boolean>;
+  renewLease(lease: TurnLease, leaseMs: number): Promise<boolean>;
   /** Lets the leases of this owner's running turns expire now, so another process resumes them at once. */
   releaseLeases(owner: string): Promise<number>;
   /**
-   * Ends the turn in one atomic step: stores its answer and usage, and frees the agent (queued
-   * again if woken during the turn, else idle).
-   * @returns whether the agent was queued again.
+   * Lets the leases of owners `isDead` says are gone (a crashed process) expire now.
+   * @returns how many turns were freed.
    */
-  finish(claim: Claim, owner: string, outcome: TurnResult): Promise<boolean>;
+  expireLeasesOf(isDead: (owner: string) => boolean): Promise<number>;
+  /**
+   * Stores the answer, its usage and the shown text in one statement.
+   * @throws LeaseLostError when another process holds the turn.
+   */
+  recordAnswer(lease: TurnLease, answer: ShownAnswer): Promise<void>;
+  /**
+   * Ends the turn in one atomic step and frees the agent (queued again if woken during the
+   * turn, else idle).
+   * @returns whether the agent was queued again.
+   * @throws LeaseLostError when another process holds the turn.
+   */
+  finish(claim: Claim, outcome: TurnResult): Promise<boolean>;
 }
 
 export interface MessageStore {
   append(agent: Agent, messages: NewMessage[]): Promise<StoredMessage[]>;
+  /**
+   * Appends one message of a running turn (a tool call or its result).
+   * @throws LeaseLostError when another process holds the turn.
+   */
+  appendToTurn(lease: TurnLease, agent: Agent, message: NewMessage): Promise<void>;
   /** Messages with `afterId < id < beforeId`, newest first. */
   newestMessages(agentId: number, options: { afterId: number; beforeId?: number; limit: number }): Promise<StoredMessage[]>;
   /** Messages with id > afterId, oldest first. */
@@ -178,11 +224,16 @@ export interface MemoryStore {
   saveSummary(agentId: number, summary: string, throughId: number): Promise<void>;
 }
 
+/** What a turn has posted, chunk by chunk; every write is fenced by the turn's lease. */
 export interface OutboxStore {
   postedChunks(turnId: number): Promise<PostedChunk[]>;
-  /** Records a chunk as posted (or edited) with the Discord message that shows it. */
-  recordPosted(chunk: PostedChunk & { turnId: number; agent: Agent; nonce: string }): Promise<void>;
-  removeChunk(turnId: number, chunkIndex: number): Promise<void>;
+  /**
+   * Records a chunk as posted (or edited) with the Discord message that shows it.
+   * @throws LeaseLostError when another process holds the turn.
+   */
+  recordPosted(lease: TurnLease, chunk: PostedChunk & { agent: Agent; nonce: string }): Promise<void>;
+  /** @throws LeaseLostError when another process holds the turn. */
+  removeChunk(lease: TurnLease, chunkIndex: number): Promise<void>;
 }
 
 export interface UsageRecord extends TokenUsage {
@@ -193,7 +244,11 @@ export interface UsageRecord extends TokenUsage {
 }
 
 export interface UsageStore {
-  record(entry: UsageRecord): Promise<void>;
+  /**
+   * Records one model call of a running turn.
+   * @throws LeaseLostError when another process holds the turn.
+   */
+  record(lease: TurnLease, entry: UsageRecord): Promise<void>;
   /** Totals for a channel, a guild, or one user's DMs; "today" is the UTC day. */
   totals(scope: { channelId: string } | { guildId: string } | { dmUserId: string }): Promise<UsageTotals>;
 }

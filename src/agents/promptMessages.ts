@@ -1,4 +1,5 @@
 import type { PromptContentPart, PromptMessage } from './ports.js';
+import { storableText } from './text.js';
 import { countMessageTokens } from './tokens.js';
 import type { AttachmentInfo, NewMessage, StoredMessage } from './types.js';
 
@@ -72,7 +73,18 @@ function tokenCountFor(message: Omit<NewMessage, 'tokenCount'>): number {
   );
 }
 
-/** A new message with its token count filled in. */
+/**
+ * A new message, made storable (see storableText: this is where everything a person or a model
+ * wrote enters the conversation) and with its token count filled in.
+ */
 export function withTokenCount(message: Omit<NewMessage, 'tokenCount'>): NewMessage {
-  return { ...message, tokenCount: tokenCountFor(message) };
+  const storable: Omit<NewMessage, 'tokenCount'> = {
+    ...message,
+    content: storableText(message.content),
+    authorName: message.authorName && storableText(message.authorName),
+    replyToText: message.replyToText && storableText(message.replyToText),
+    attachments: message.attachments?.map((attachment) => ({ ...attachment, filename: storableText(attachment.filename) })),
+    toolCalls: message.toolCalls?.map((call) => ({ ...call, name: storableText(call.name), arguments: storableText(call.arguments) })),
+  };
+  return { ...storable, tokenCount: tokenCountFor(storable) };
 }

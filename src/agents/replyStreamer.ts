@@ -1,8 +1,9 @@
+import { LeaseLostError } from './errors.js';
 import type { Logger } from './logger.js';
-import { chunkNonce } from './nonce.js';
-import type { ChatGateway, OutboxStore } from './ports.js';
+import { chunkNonce, errorNonce } from './nonce.js';
+import type { ChatGateway, Claim, MessageAction, OutboxStore } from './ports.js';
 import { splitReply } from './splitReply.js';
-import type { Agent, PostedChunk, Turn } from './types.js';
+import type { PostedChunk } from './types.js';
 
 /** Discord shows "typing…" for about 10 s; renew it a little before that. */
 const TYPING_RENEW_MS = 8000;
@@ -13,14 +14,28 @@ const TYPING_RENEW_MS = 8000;
  */
 const TYPING_DELAY_MS = 300;
 
+export interface StreamerDeps {
+  gateway: ChatGateway;
+  outbox: OutboxStore;
+  logger: Logger;
+  /** Retries a write of the turn while the database is unreachable (see retryWrite). */
+  retryWrite: <T>(write: () => Promise<T>, what: string) => Promise<T>;
+}
+
 /**
  * Shows a reply while it is generated: posted as soon as text arrives, edited at most once per
- * interval, split into Discord-sized messages. Each chunk's message id is saved the moment its
- * post returns, so a turn resumed after a crash edits what it already posted and posts only
- * what is missing (a post the crash cut off is deduplicated by its nonce).
+ * interval, split into Discord-sized messages. Each chunk's message id is saved as soon as its
+ * post returns, so a turn resumed after a crash edits what it already posted and posts only what
+ * is missing (a post the crash cut off is deduplicated by its nonce). A save that fails while the
+ * database is away is kept and saved again before the turn ends; what is on the screen never
+ * waits for it. Once the turn's lease is lost (`turnAbort`), nothing more is posted.
  */
 export class ReplyStreamer {
   private posted = new Map<number, PostedChunk>();
+  /** Chunks shown but not yet saved. */
+  private unsaved = new Set<number>();
+  /** Chunk 0 is the agent's failure notice, taken over: its Retry button goes with the first edit. */
+  private noticeTakenOver = false;
   private latestText = '';
   private lastFlushAt = 0;
   private flushScheduled = false;
@@ -29,17 +44,32 @@ export class ReplyStreamer {
   private closed = false;
 
   constructor(
-    private readonly deps: { gateway: ChatGateway; outbox: OutboxStore; logger: Logger },
-    private readonly agent: Agent,
-    private readonly turn: Turn,
+    private readonly deps: StreamerDeps,
+    private readonly claim: Claim,
     private readonly editIntervalMs: number,
+    private readonly turnAbort: AbortController,
+    /** The first chunk replies to this Discord message. */
+    private readonly replyTo?: string,
   ) {}
 
-  /** Loads what an earlier attempt of this turn already posted, and arms the typing indicator. */
+  private get agent() {
+    return this.claim.agent;
+  }
+
+  /**
+   * Loads what an earlier attempt of this turn already posted, takes over the agent's failure
+   * notice as the first message, and arms the typing indicator.
+   */
   async start(): Promise<void> {
     // Only a resumed turn (a later attempt) can have posted anything yet.
-    if (this.turn.attempts > 1) {
-      for (const chunk of await this.deps.outbox.postedChunks(this.turn.id)) this.posted.set(chunk.chunkIndex, chunk);
+    if (this.claim.turn.attempts > 1) {
+      for (const chunk of await this.deps.outbox.postedChunks(this.claim.turn.id)) this.posted.set(chunk.chunkIndex, chunk);
+    }
+    const notice = this.agent.noticeMessageId;
+    if (notice && !this.posted.has(0)) {
+      // Empty content: the first flush always edits it.
+      this.posted.set(0, { chunkIndex: 0, channelId: this.agent.channelId, discordMessageId: notice, content: '' });
+      this.noticeTakenOver = true;
     }
     this.typingTimer = setTimeout(() => this.keepTyping(), TYPING_DELAY_MS);
   }
@@ -56,10 +86,14 @@ export class ReplyStreamer {
         this.flushScheduled = false;
         if (!this.closed) await this.flush(this.latestText);
       })
-      .catch((error: unknown) => this.deps.logger.warn({ err: error, turnId: this.turn.id }, 'streaming edit failed; the final edit will retry'));
+      .catch((error: unknown) => this.deps.logger.warn({ err: error, turnId: this.claim.turn.id }, 'streaming edit failed; the final edit will retry'));
   }
 
-  /** Shows the final text and removes messages an earlier, longer attempt left over. */
+  /**
+   * Shows the final text, removes messages an earlier, longer attempt left over, and saves every
+   * chunk (waiting out the database).
+   * @throws when Discord refused the final text, or the lease was lost.
+   */
   async finish(text: string): Promise<void> {
     this.stop();
     await this.flushing;
@@ -69,13 +103,42 @@ export class ReplyStreamer {
     const count = splitReply(text).length;
     for (const [index, chunk] of this.posted) {
       if (index < count) continue;
+      this.throwIfAborted();
       await this.deps.gateway.deleteMessage({ channelId: chunk.channelId, messageId: chunk.discordMessageId });
-      await this.deps.outbox.removeChunk(this.turn.id, index);
       this.posted.delete(index);
+      this.unsaved.delete(index);
+      await this.deps.retryWrite(() => this.deps.outbox.removeChunk(this.claim.lease, index), 'removing a chunk');
     }
+    await this.deps.retryWrite(() => this.saveUnsaved(), 'saving posted chunks');
   }
 
-  /** Stops streaming without a final text (the turn failed). */
+  /**
+   * The turn failed: its partial reply is replaced by the notice (its first message edited into
+   * it, the others deleted), or the notice is posted when nothing was shown.
+   * @returns the message the agent's next answering turn takes over (null when there is none).
+   */
+  async fail(content: string, actions: MessageAction[]): Promise<string | null> {
+    this.stop();
+    await this.flushing.catch(() => {});
+    const first = this.posted.get(0);
+    if (this.turnAbort.signal.aborted) return null;
+    const { gateway, logger } = this.deps;
+    try {
+      if (!first) return await gateway.postMessage({ channelId: this.agent.channelId, content, nonce: errorNonce(this.claim.turn.id), actions });
+      await gateway.editMessage({ channelId: first.channelId, messageId: first.discordMessageId, content, actions });
+      for (const [index, chunk] of this.posted) {
+        if (index === 0) continue;
+        await gateway.deleteMessage({ channelId: chunk.channelId, messageId: chunk.discordMessageId });
+        await this.deps.outbox.removeChunk(this.claim.lease, index).catch((error: unknown) => logger.warn({ err: error, index }, 'could not forget a removed chunk'));
+      }
+    } catch (error) {
+      logger.error({ err: error, agentId: this.agent.id }, 'could not show the failure notice');
+    }
+    // Even when the notice could not be shown, the next answer goes into what this turn showed.
+    return first?.discordMessageId ?? null;
+  }
+
+  /** Stops without showing anything more (the lease was lost). */
   async abandon(): Promise<void> {
     this.stop();
     await this.flushing.catch(() => {});
@@ -85,6 +148,10 @@ export class ReplyStreamer {
     this.closed = true;
     clearTimeout(this.typingTimer);
     this.typingTimer = undefined;
+  }
+
+  private throwIfAborted(): void {
+    if (this.turnAbort.signal.aborted) throw this.turnAbort.signal.reason;
   }
 
   /** Whether showing `text` changes a message already posted (posting new ones is not an edit). */
@@ -112,23 +179,43 @@ export class ReplyStreamer {
   private async flush(text: string): Promise<void> {
     const chunks = splitReply(text);
     for (const [index, content] of chunks.entries()) {
+      this.throwIfAborted();
       const existing = this.posted.get(index);
       if (existing) {
         if (existing.content === content) continue;
-        await this.deps.gateway.editMessage({ channelId: existing.channelId, messageId: existing.discordMessageId, content });
-        await this.record({ ...existing, content });
+        const removeRetry = index === 0 && this.noticeTakenOver;
+        await this.deps.gateway.editMessage({ channelId: existing.channelId, messageId: existing.discordMessageId, content, ...(removeRetry && { actions: [] }) });
+        if (removeRetry) this.noticeTakenOver = false;
+        await this.shown({ ...existing, content });
         continue;
       }
       const channelId = this.agent.channelId;
-      const messageId = await this.deps.gateway.postMessage({ channelId, content, nonce: chunkNonce(this.turn.id, index) });
-      await this.record({ chunkIndex: index, channelId, discordMessageId: messageId, content });
+      const replyTo = index === 0 ? this.replyTo : undefined;
+      const messageId = await this.deps.gateway.postMessage({ channelId, content, nonce: chunkNonce(this.claim.turn.id, index), ...(replyTo && { replyTo }) });
+      await this.shown({ chunkIndex: index, channelId, discordMessageId: messageId, content });
       clearTimeout(this.typingTimer);
     }
     this.lastFlushAt = Date.now();
   }
 
-  private async record(chunk: PostedChunk): Promise<void> {
-    await this.deps.outbox.recordPosted({ ...chunk, turnId: this.turn.id, agent: this.agent, nonce: chunkNonce(this.turn.id, chunk.chunkIndex) });
+  /** A chunk is on the screen: remember it, and save it unless the database is away. */
+  private async shown(chunk: PostedChunk): Promise<void> {
     this.posted.set(chunk.chunkIndex, chunk);
+    this.unsaved.add(chunk.chunkIndex);
+    await this.saveUnsaved().catch((error: unknown) => {
+      if (error instanceof LeaseLostError) {
+        this.turnAbort.abort(error);
+        throw error;
+      }
+      this.deps.logger.warn({ err: error, turnId: this.claim.turn.id }, 'saving a posted chunk failed; it is saved again before the turn ends');
+    });
+  }
+
+  private async saveUnsaved(): Promise<void> {
+    for (const index of [...this.unsaved]) {
+      const chunk = this.posted.get(index)!;
+      await this.deps.outbox.recordPosted(this.claim.lease, { ...chunk, agent: this.agent, nonce: chunkNonce(this.claim.turn.id, index) });
+      this.unsaved.delete(index);
+    }
   }
 }

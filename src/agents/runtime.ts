@@ -1,7 +1,7 @@
 import type { ContextBuilder } from './context.js';
-import { ModelError } from './errors.js';
+import { retryWrite } from './databaseRetry.js';
+import { LeaseLostError, ModelError } from './errors.js';
 import type { Logger } from './logger.js';
-import { errorNonce } from './nonce.js';
 import type { ChatGateway, ChatModel, Claim, EngineStores, TurnResult, UsageRecord } from './ports.js';
 import { withTokenCount } from './promptMessages.js';
 import { ReplyStreamer } from './replyStreamer.js';
@@ -12,6 +12,8 @@ import type { Agent, ToolCall } from './types.js';
 export interface RuntimeOptions {
   replyTokenReserve: number;
   streamEditIntervalMs: number;
+  /** How long a turn keeps retrying its writes while the database is unreachable. */
+  databaseRetryMs: number;
   isVisionModel: (model: string) => boolean;
 }
 
@@ -23,7 +25,9 @@ export function retryActionId(agentId: number): string {
   return `retry:${agentId}`;
 }
 
-export interface TurnOutcome extends TurnResult {
+export interface TurnOutcome extends Omit<TurnResult, 'status'> {
+  /** `aborted`: the lease was lost and another process holds the turn; this one changed nothing. */
+  status: TurnResult['status'] | 'aborted';
   /** Milliseconds spent waiting for the model: the rest of the turn is our overhead. */
   modelMs: number;
 }
@@ -31,8 +35,9 @@ export interface TurnOutcome extends TurnResult {
 /**
  * Runs one turn of one agent: fold history if due, build the context, call the model (streaming
  * the reply into Discord), run the tools it calls and call it again with their results, then
- * persist the answer. Every tool call and result is persisted as it happens, so a resumed turn
- * never runs a tool twice.
+ * store the answer once it is shown. Every tool call and result is stored as it happens, so a
+ * resumed turn never runs a tool twice, and every write names the turn's lease: once `signal`
+ * says the lease is lost, the model call is aborted and nothing more is posted or stored.
  */
 export class AgentRuntime {
   constructor(
@@ -48,18 +53,28 @@ export class AgentRuntime {
     private readonly options: RuntimeOptions,
   ) {}
 
-  async runTurn(claim: Claim): Promise<TurnOutcome> {
+  async runTurn(claim: Claim, signal: AbortSignal): Promise<TurnOutcome> {
     const { stores, gateway, logger } = this.deps;
     const log = logger.child({ agentId: claim.agent.id, turnId: claim.turn.id, channelId: claim.agent.channelId });
-    const streamer = new ReplyStreamer({ gateway, outbox: stores.outbox, logger: log }, claim.agent, claim.turn, this.options.streamEditIntervalMs);
+    const turnAbort = new AbortController();
+    signal.addEventListener('abort', () => turnAbort.abort(signal.reason), { once: true });
+    const retry = <T>(write: () => Promise<T>, what: string) =>
+      retryWrite(write, { deadlineMs: this.options.databaseRetryMs, signal: turnAbort.signal, logger: log, what });
+    const streamer = new ReplyStreamer({ gateway, outbox: stores.outbox, logger: log, retryWrite: retry }, claim, this.options.streamEditIntervalMs, turnAbort);
     let modelMs = 0;
     try {
       if (!claim.unanswered) return { status: 'done', modelMs };
       await streamer.start();
+      const shown = claim.turn.shown;
+      if (shown) {
+        // An earlier attempt showed and stored the answer; make sure it is all there, and end.
+        await streamer.finish(shown.text);
+        return { status: 'done', modelMs, seenThroughId: shown.seenThroughId ?? undefined, noticeMessageId: null };
+      }
       const agent = await this.foldHistory(claim, log);
       const toolbox = this.deps.toolbox.forPersona(agent.persona.tools);
       const imagesAfterId = this.options.isVisionModel(agent.persona.model) ? claim.answeredThroughId : undefined;
-      const shown: string[] = [];
+      const shownParts: string[] = [];
       let seenThroughId: number | undefined;
       let oldestInContextId: number | undefined;
       for (let call = 1; call <= MAX_MODEL_CALLS_PER_TURN; call++) {
@@ -78,34 +93,41 @@ export class AgentRuntime {
             tools,
             maxTokens: this.options.replyTokenReserve,
           },
-          { onText: (text) => streamer.update(joinShown([...shown, text])) },
+          { onText: (text) => streamer.update(joinShown([...shownParts, text])), signal: turnAbort.signal },
         );
         modelMs += performance.now() - startedAt;
         const usage: UsageRecord = { agent, userId: claim.turn.requestedBy, model: agent.persona.model, purpose: 'turn', ...response.usage };
-        if (response.text.trim()) shown.push(response.text.trim());
+        if (response.text.trim()) shownParts.push(response.text.trim());
         if (response.toolCalls.length === 0) {
-          // Shown first, stored second (with the turn's end): a crash in between resumes the
-          // turn, which regenerates the answer and edits the messages already posted.
-          await streamer.finish(joinShown(shown));
+          // Shown first, stored second: a crash in between resumes the turn, which regenerates
+          // the answer and edits the messages already posted; a crash after it only ends the turn.
+          const shownText = joinShown(shownParts);
+          await streamer.finish(shownText);
           const message = withTokenCount({ role: 'assistant', content: response.text, turnId: claim.turn.id, seenThroughId });
-          return { status: 'done', modelMs, seenThroughId, answer: { message, usage } };
+          await retry(() => stores.queue.recordAnswer(claim.lease, { message, usage, shownText }), 'storing the answer');
+          return { status: 'done', modelMs, seenThroughId, noticeMessageId: null };
         }
-        await stores.usage.record(usage);
+        await stores.usage.record(claim.lease, usage);
         await this.runTools(agent, claim, { text: response.text, calls: response.toolCalls, seenThroughId, oldestInContextId }, log);
       }
       throw new Error(`the model was still calling tools after ${MAX_MODEL_CALLS_PER_TURN} calls`);
     } catch (error) {
-      await streamer.abandon();
+      if (turnAbort.signal.aborted || error instanceof LeaseLostError) {
+        await streamer.abandon();
+        log.warn({ err: error }, 'turn aborted: its lease was taken over by another process');
+        return { status: 'aborted', modelMs };
+      }
       log.error({ err: error }, 'turn failed');
-      await this.postErrorNotice(claim, error);
-      return { status: 'failed', error: error instanceof Error ? error.message : String(error), modelMs };
+      const noticeMessageId = await streamer.fail(noticeText(error), [{ id: retryActionId(claim.agent.id), label: 'Retry' }]);
+      return { status: 'failed', error: error instanceof Error ? error.message : String(error), modelMs, noticeMessageId };
     }
   }
 
   private async foldHistory(claim: Claim, log: Logger): Promise<Agent> {
     try {
-      return await this.deps.summarizer.foldIfNeeded(claim.agent, claim.unsummarisedTokens);
+      return await this.deps.summarizer.foldIfNeeded(claim.agent, claim.unsummarisedTokens, claim.lease);
     } catch (error) {
+      if (error instanceof LeaseLostError) throw error;
       // The context builder keeps the prompt within budget without the fold; try again next turn.
       log.warn({ err: error }, 'summarising history failed');
       return claim.agent;
@@ -120,32 +142,24 @@ export class AgentRuntime {
   ): Promise<void> {
     const { stores, gateway } = this.deps;
     const turnId = claim.turn.id;
-    await stores.messages.append(agent, [withTokenCount({ role: 'assistant', content: text, toolCalls: calls, turnId, seenThroughId })]);
+    await stores.messages.appendToTurn(claim.lease, agent, withTokenCount({ role: 'assistant', content: text, toolCalls: calls, turnId, seenThroughId }));
     for (const call of calls) {
       const context = { agent, turn: claim.turn, requestedBy: claim.turn.requestedBy, oldestInContextId, stores, gateway };
       const { result, ok } = await this.deps.toolbox.run(call, context);
       log.info({ tool: call.name, ok }, 'tool called');
-      await stores.messages.append(agent, [
+      await stores.messages.appendToTurn(
+        claim.lease,
+        agent,
         withTokenCount({ role: 'tool', content: result, toolCallId: call.id, toolName: call.name, turnId, seenThroughId }),
-      ]);
+      );
     }
   }
+}
 
-  /** A short, specific notice with a Retry button; the user's message stays in the history. */
-  private async postErrorNotice(claim: Claim, error: unknown): Promise<void> {
-    const reason = error instanceof ModelError ? error.userMessage : 'Sorry — something went wrong on my side while answering.';
-    const content = `⚠️ ${reason} Your message is saved: press Retry to try again.`;
-    try {
-      await this.deps.gateway.postMessage({
-        channelId: claim.agent.channelId,
-        content,
-        nonce: errorNonce(claim.turn.id),
-        actions: [{ id: retryActionId(claim.agent.id), label: 'Retry' }],
-      });
-    } catch (postError) {
-      this.deps.logger.error({ err: postError, agentId: claim.agent.id }, 'could not post the error notice');
-    }
-  }
+/** A short, specific notice for a Retry button; the user's message stays in the history. */
+function noticeText(error: unknown): string {
+  const reason = error instanceof ModelError ? error.userMessage : 'Sorry — something went wrong on my side while answering.';
+  return `⚠️ ${reason} Your message is saved: press Retry to try again.`;
 }
 
 function joinShown(parts: string[]): string {

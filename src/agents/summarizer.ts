@@ -2,7 +2,7 @@ import type { Logger } from './logger.js';
 import type { ChatModel, MemoryStore, MessageStore, UsageStore } from './ports.js';
 import { renderMessage } from './promptMessages.js';
 import { clipToTokens, countTextTokens } from './tokens.js';
-import type { Agent, StoredMessage } from './types.js';
+import type { Agent, StoredMessage, TurnLease } from './types.js';
 
 export interface SummaryLimits {
   tokenBudget: number;
@@ -37,9 +37,10 @@ export class Summarizer {
 
   /**
    * @param unsummarised tokens of the history after the summary (the claim counted them).
+   * @param lease the turn it folds for: its usage is recorded under it.
    * @returns the agent as it is after folding (unchanged when no fold was needed).
    */
-  async foldIfNeeded(agent: Agent, unsummarised: number): Promise<Agent> {
+  async foldIfNeeded(agent: Agent, unsummarised: number, lease: TurnLease): Promise<Agent> {
     const afterId = Math.max(agent.historyStartId, agent.summaryThroughId);
     if (unsummarised <= this.limits.summaryTrigger * this.limits.tokenBudget) return agent;
 
@@ -59,7 +60,7 @@ export class Summarizer {
         },
       ],
     });
-    await this.stores.usage.record({ agent, userId: null, model: agent.persona.model, purpose: 'summary', ...response.usage });
+    await this.stores.usage.record(lease, { agent, userId: null, model: agent.persona.model, purpose: 'summary', ...response.usage });
     // Held to its share even when the model ignores max_tokens: the next fold and every prompt read it.
     const summary = clipToTokens(response.text.trim(), this.limits.tokenBudget * SUMMARY_SHARE);
     if (!summary) {

@@ -29,6 +29,8 @@ export interface Agent extends ChannelRef {
   summary: string | null;
   summaryThroughId: number;
   wakeSeq: number;
+  /** The message showing the last failure notice: the next turn that answers takes it over. */
+  noticeMessageId: string | null;
 }
 
 export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
@@ -95,6 +97,18 @@ export interface Turn {
   agentId: number;
   requestedBy: string | null;
   attempts: number;
+  /** Set when an earlier attempt showed and stored its answer in full: the turn only has to end. */
+  shown?: { text: string; seenThroughId: number | null };
+}
+
+/**
+ * Who holds a turn. Every write of the turn names its lease and is refused once another process
+ * has taken the turn over (the lease ran out), so a process that lost it can change nothing.
+ */
+export interface TurnLease {
+  agentId: number;
+  turnId: number;
+  owner: string;
 }
 
 /** A message already posted for a turn: a resumed turn edits these instead of posting again. */

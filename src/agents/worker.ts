@@ -1,3 +1,5 @@
+import { retryWrite } from './databaseRetry.js';
+import { LeaseLostError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Claim, LeaseRequest, WorkQueue } from './ports.js';
 import type { AgentRuntime, TurnOutcome } from './runtime.js';
@@ -6,6 +8,8 @@ export interface WorkerOptions {
   /** Identifies this process in leases. */
   owner: string;
   leaseMs: number;
+  /** How long ending a turn is retried while the database is unreachable. */
+  databaseRetryMs: number;
   concurrency: number;
   /** How often to look for work queued by other processes or left by dead ones. */
   pollMs: number;
@@ -29,7 +33,9 @@ export interface TurnObserver {
  * Claims queued agents from the database and runs their turns, up to `concurrency` at once.
  * Work is found by `wake()` (this process just queued one agent: one claim) and by polling
  * (other processes, expired leases: claims until there is nothing left). Leases are renewed
- * every third of their length while a turn runs.
+ * every third of their length while a turn runs; a renewal that finds the lease taken aborts the
+ * turn. Every turn ends: a turn that failed in any way is ended as failed, and ending it is
+ * retried while the database is away.
  */
 export class TurnWorker {
   private inFlight = new Map<number, Promise<void>>();
@@ -148,20 +154,34 @@ export class TurnWorker {
 
   private async run(claim: Claim): Promise<void> {
     const startedAt = performance.now();
+    const log = this.logger.child({ agentId: claim.agent.id, turnId: claim.turn.id });
+    // Aborted when the lease is found lost: the turn stops its model call and posts nothing more.
+    const leaseLost = new AbortController();
     const renewal = setInterval(() => {
-      this.queue.renewLease(claim.agent.id, this.options.owner, this.options.leaseMs).then(
-        (held) => held || this.logger.warn({ agentId: claim.agent.id }, 'lease lost during a turn'),
-        (error: unknown) => this.logger.warn({ err: error, agentId: claim.agent.id }, 'lease renewal failed'),
+      this.queue.renewLease(claim.lease, this.options.leaseMs).then(
+        (held) => held || leaseLost.abort(new LeaseLostError(claim.lease)),
+        (error: unknown) => log.warn({ err: error }, 'lease renewal failed'),
       );
     }, Math.max(100, Math.floor(this.options.leaseMs / 3)));
     try {
-      const outcome = await this.runtime.runTurn(claim);
+      const outcome = await this.runtime.runTurn(claim, leaseLost.signal).catch(
+        (error: unknown): TurnOutcome => ({ status: 'failed', error: error instanceof Error ? error.message : String(error), modelMs: 0 }),
+      );
+      if (outcome.status === 'aborted') return;
+      const { status, error, seenThroughId, noticeMessageId } = outcome;
+      const requeued = await retryWrite(() => this.queue.finish(claim, { status, error, seenThroughId, noticeMessageId }), {
+        deadlineMs: this.options.databaseRetryMs,
+        signal: leaseLost.signal,
+        logger: log,
+        what: 'ending the turn',
+      });
       // Woken during its turn: the agent is queued again, and this process takes it.
-      if (await this.queue.finish(claim, this.options.owner, outcome)) this.wanted += 1;
+      if (requeued) this.wanted += 1;
       this.observer?.turnFinished({ ...outcome, totalMs: performance.now() - startedAt, agentId: claim.agent.id, channelId: claim.agent.channelId });
     } catch (error) {
-      // Finishing failed (database down?): the lease expires and the turn is resumed.
-      this.logger.error({ err: error, agentId: claim.agent.id, turnId: claim.turn.id }, 'turn could not be finished');
+      if (error instanceof LeaseLostError) log.warn({ err: error }, 'the turn was taken over by another process before it could end');
+      // The database stayed away past the retry limit: the lease expires and the turn is resumed.
+      else log.error({ err: error }, 'turn could not be finished');
     } finally {
       clearInterval(renewal);
     }

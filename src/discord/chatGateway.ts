@@ -1,4 +1,5 @@
-import { type Client, PermissionFlagsBits, Routes } from 'discord.js';
+import { type Client, DiscordAPIError, HTTPError, PermissionFlagsBits, RateLimitError, Routes } from 'discord.js';
+import type { Logger } from '../agents/logger.js';
 import type { ChatGateway, MemberPermission, MessageAction } from '../agents/ports.js';
 import type { ChannelRef } from '../agents/types.js';
 import { NO_MENTIONS, actionRows } from './render.js';
@@ -9,19 +10,35 @@ const permissionFlags: Record<MemberPermission, bigint> = {
   ManageGuild: PermissionFlagsBits.ManageGuild,
 };
 
+/** Discord refusals that no retry can fix: missing permission, unknown channel or message, AutoMod. */
+const FINAL_CODES = new Set([50013, 10003, 10008, 200000]);
+
+export interface DiscordRetryOptions {
+  /** Retries after the first attempt (discord.js's own quick retries happen inside each). */
+  retries: number;
+  /** The first retry's delay; each next one is twice as long. */
+  retryBaseMs: number;
+}
+
 /**
  * The engine's ChatGateway over discord.js. Posts go straight through the REST client (no
  * dependence on the channel cache, so threads and DMs work the same) with no mentions allowed.
+ * A burst of 5xx outlasts discord.js's immediate retries, so posts and edits retry Discord's own
+ * failures again here, with backoff; the nonce keeps a retried post single.
  * @see https://discord.com/developers/docs/resources/message#create-message
  */
 export class DiscordChatGateway implements ChatGateway {
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    private readonly retry: DiscordRetryOptions,
+    private readonly logger: Logger,
+  ) {}
 
   async sendTyping(channelId: string): Promise<void> {
     await this.client.rest.post(Routes.channelTyping(channelId));
   }
 
-  async postMessage(request: { channelId: string; content: string; nonce: string; actions?: MessageAction[] }): Promise<string> {
+  async postMessage(request: { channelId: string; content: string; nonce: string; actions?: MessageAction[]; replyTo?: string }): Promise<string> {
     const body = {
       content: request.content,
       nonce: request.nonce,
@@ -29,18 +46,19 @@ export class DiscordChatGateway implements ChatGateway {
       enforce_nonce: true,
       allowed_mentions: NO_MENTIONS,
       ...(request.actions && { components: actionRows(request.actions) }),
+      ...(request.replyTo && { message_reference: { message_id: request.replyTo, fail_if_not_exists: false } }),
     };
-    const message = (await this.client.rest.post(Routes.channelMessages(request.channelId), { body })) as { id: string };
+    const message = (await this.retried('post', () => this.client.rest.post(Routes.channelMessages(request.channelId), { body }))) as { id: string };
     return message.id;
   }
 
-  async editMessage(request: { channelId: string; messageId: string; content: string }): Promise<void> {
-    const body = { content: request.content, allowed_mentions: NO_MENTIONS };
-    await this.client.rest.patch(Routes.channelMessage(request.channelId, request.messageId), { body });
+  async editMessage(request: { channelId: string; messageId: string; content: string; actions?: MessageAction[] }): Promise<void> {
+    const body = { content: request.content, allowed_mentions: NO_MENTIONS, ...(request.actions && { components: actionRows(request.actions) }) };
+    await this.retried('edit', () => this.client.rest.patch(Routes.channelMessage(request.channelId, request.messageId), { body }));
   }
 
   async deleteMessage(request: { channelId: string; messageId: string }): Promise<void> {
-    await this.client.rest.delete(Routes.channelMessage(request.channelId, request.messageId));
+    await this.retried('delete', () => this.client.rest.delete(Routes.channelMessage(request.channelId, request.messageId)));
   }
 
   async memberHasPermission(where: ChannelRef, userId: string, permission: MemberPermission): Promise<boolean> {
@@ -51,4 +69,26 @@ export class DiscordChatGateway implements ChatGateway {
     const permissions = channel ? channel.permissionsFor(member) : member.permissions;
     return permissions.has(permissionFlags[permission]);
   }
+
+  private async retried<T>(action: string, send: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await send();
+      } catch (error) {
+        if (!isRetryable(error) || attempt >= this.retry.retries) throw error;
+        const waitMs = this.retry.retryBaseMs * 2 ** attempt;
+        this.logger.warn({ err: error, action, attempt: attempt + 1, waitMs }, 'discord request failed, retrying');
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+  }
+}
+
+/** Discord's own trouble (5xx, 429) and lost connections are worth another try; its refusals are not. */
+function isRetryable(error: unknown): boolean {
+  if (error instanceof DiscordAPIError) return !FINAL_CODES.has(Number(error.code)) && (error.status >= 500 || error.status === 429);
+  if (error instanceof HTTPError) return error.status >= 500 || error.status === 429;
+  if (error instanceof RateLimitError) return true;
+  // A network failure or a request timeout: no answer came, so nothing was refused.
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TypeError' || 'code' in error);
 }

@@ -18,10 +18,18 @@ export class IncompleteStreamError extends Error {
   }
 }
 
+/** The model kept us waiting past a limit: before its first chunk, between two, or in all. */
+export class StreamTimeoutError extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'StreamTimeoutError';
+  }
+}
+
 /** Classifies an error thrown by one model call. */
 export function classifyFailure(error: unknown): AttemptFailure {
   const detail = error instanceof Error ? error.message : String(error);
-  if (error instanceof APIConnectionTimeoutError) return { failure: 'timeout', retryable: true, detail };
+  if (error instanceof APIConnectionTimeoutError || error instanceof StreamTimeoutError) return { failure: 'timeout', retryable: true, detail };
   if (error instanceof APIConnectionError) return { failure: 'unavailable', retryable: true, detail };
   if (error instanceof APIError && error.status !== undefined) {
     const retryAfterMs = parseRetryAfter(error.headers?.get('retry-after') ?? null);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Claim, TurnResult, WorkQueue } from '../../src/agents/ports.js';
+import { LeaseLostError } from '../../src/agents/errors.js';
 import { type TurnOutcome } from '../../src/agents/runtime.js';
 import { TurnWorker } from '../../src/agents/worker.js';
 import { silentLogger } from '../../src/logger.js';
@@ -13,6 +14,11 @@ class MemoryQueue implements WorkQueue {
   readonly requeueOnFinish = new Set<number>();
   /** Called while a claim is on its way back, after it looked at the queue. */
   duringClaim?: () => void;
+  /** What renewing a lease answers: false once another process took it. */
+  leaseHeld = true;
+  /** Endings asked for, and how many of the next ones fail as if the database were away. */
+  readonly finished: TurnResult[] = [];
+  failingFinishes = 0;
 
   async claimNext(): Promise<Claim | null> {
     this.claims += 1;
@@ -25,26 +31,38 @@ class MemoryQueue implements WorkQueue {
 
   /** A claim of `agentId`, as a statement would return it. */
   async claimOf(agentId: number): Promise<Claim> {
-    const agent = { id: agentId, guildId: 'g', channelId: `c${agentId}`, kind: 'channel', persona: testPersona, replyMode: 'mention', status: 'running', historyStartId: 0, summary: null, summaryThroughId: 0, wakeSeq: 1 } as const;
-    return { agent, wakeSeq: 1, turn: { id: agentId, agentId, requestedBy: null, attempts: 1 }, answeredThroughId: 0, unanswered: true, unsummarisedTokens: 0 };
+    const agent = { id: agentId, guildId: 'g', channelId: `c${agentId}`, kind: 'channel', persona: testPersona, replyMode: 'mention', status: 'running', historyStartId: 0, summary: null, summaryThroughId: 0, wakeSeq: 1, noticeMessageId: null } as const;
+    const lease = { agentId, turnId: agentId, owner: 'test' };
+    return { agent, wakeSeq: 1, turn: { id: agentId, agentId, requestedBy: null, attempts: 1 }, lease, answeredThroughId: 0, unanswered: true, unsummarisedTokens: 0 };
   }
 
   async renewLease(): Promise<boolean> {
-    return true;
+    return this.leaseHeld;
   }
 
   async releaseLeases(): Promise<number> {
     return 0;
   }
 
-  async finish(claim: Claim, _owner: string, _outcome: TurnResult): Promise<boolean> {
+  async expireLeasesOf(): Promise<number> {
+    return 0;
+  }
+
+  async recordAnswer(): Promise<void> {}
+
+  async finish(claim: Claim, outcome: TurnResult): Promise<boolean> {
+    if (this.failingFinishes > 0) {
+      this.failingFinishes -= 1;
+      throw new Error('connection refused');
+    }
+    this.finished.push(outcome);
     if (!this.requeueOnFinish.delete(claim.agent.id)) return false;
     this.queued.push(claim.agent.id);
     return true;
   }
 }
 
-const options = { owner: 'test', leaseMs: 60_000, concurrency: 4, pollMs: 60_000 };
+const options = { owner: 'test', leaseMs: 60_000, databaseRetryMs: 5000, concurrency: 4, pollMs: 60_000 };
 
 describe('turn worker', () => {
   let worker: TurnWorker | undefined;
@@ -139,5 +157,39 @@ describe('turn worker', () => {
     worker.reserve()!.run(claimed);
     await settle();
     expect(ran).toEqual([2, 9]);
+  });
+
+  it('aborts a turn whose lease was taken over, and leaves its ending to the new owner', async () => {
+    const queue = new MemoryQueue();
+    queue.leaseHeld = false;
+    let aborted: unknown;
+    const runtime = {
+      runTurn: (_claim: Claim, signal: AbortSignal) =>
+        new Promise<TurnOutcome>((resolve) => {
+          signal.addEventListener('abort', () => {
+            aborted = signal.reason;
+            resolve({ status: 'aborted', modelMs: 0 });
+          });
+        }),
+    };
+    worker = new TurnWorker(queue, runtime, { ...options, leaseMs: 300 }, silentLogger());
+    worker.start();
+    queue.queued.push(3);
+    worker.wake();
+    await expect.poll(() => aborted).toBeInstanceOf(LeaseLostError);
+    await settle();
+    expect(queue.finished).toEqual([]);
+  });
+
+  it('ends a turn whose runtime threw as failed, retrying while the database is away', async () => {
+    const queue = new MemoryQueue();
+    queue.failingFinishes = 2;
+    const runtime = { runTurn: async (): Promise<TurnOutcome> => Promise.reject(new Error('a bug')) };
+    worker = new TurnWorker(queue, runtime, options, silentLogger());
+    worker.start();
+    queue.queued.push(4);
+    worker.wake();
+    await expect.poll(() => queue.finished, { timeout: 3000 }).toEqual([{ status: 'failed', error: 'a bug' }]);
+    expect(queue.failingFinishes).toBe(0);
   });
 });

@@ -17,13 +17,15 @@ function problemsOf(env: Record<string, string | undefined>): ConfigError {
 describe('loadConfig', () => {
   it('gives every variable its default', () => {
     expect(loadConfig(REQUIRED)).toEqual({
-      discord: { token: 'token', apiUrl: 'https://discord.com/api', devGuildId: undefined, restRequestsPerSecond: 50 },
+      discord: { token: 'token', apiUrl: 'https://discord.com/api', devGuildId: undefined, restRequestsPerSecond: 50, retries: 5, retryBaseMs: 500, catchUpMs: 1_800_000 },
       llm: {
         apiKey: 'key',
         baseUrl: 'https://api.openai.com/v1',
         defaultModel: 'gpt-4o-mini',
         visionModels: ['gpt-4o', 'gpt-4.1', 'gpt-5'],
         timeoutMs: 120_000,
+        idleTimeoutMs: 60_000,
+        maxCallMs: 600_000,
         retries: 3,
         retryBaseMs: 1000,
       },
@@ -31,7 +33,7 @@ describe('loadConfig', () => {
       log: { level: 'info', prompts: false },
       http: { host: '0.0.0.0', port: 8080 },
       context: { tokenBudget: 16_000, replyTokenReserve: 1024, summaryTrigger: 0.6 },
-      worker: { leaseMs: 60_000, concurrency: 8, streamEditIntervalMs: 1000, pollMs: 500 },
+      worker: { leaseMs: 15_000, databaseRetryMs: 120_000, concurrency: 8, streamEditIntervalMs: 1000, pollMs: 500 },
       helpers: { maxDepth: 3, maxFanout: 5, maxLivePerGuild: 20, treeTokenBudget: 200_000 },
       schedules: { perGuild: 25, minIntervalSeconds: 300 },
     } satisfies Config);

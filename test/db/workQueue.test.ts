@@ -1,5 +1,8 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LeaseLostError } from '../../src/agents/errors.js';
 import type { EngineStores } from '../../src/agents/ports.js';
+import { withTokenCount } from '../../src/agents/promptMessages.js';
 import { openPostgres } from '../../src/db/openDatabase.js';
 import { createEngineStores } from '../../src/db/repositories/index.js';
 import { silentLogger } from '../../src/logger.js';
@@ -32,7 +35,7 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
     const claim = await stores.queue.claimNext('worker-a', 60_000);
     expect(claim?.agent.id).toBe(first.agent.id);
     expect(await stores.queue.claimNext('worker-b', 60_000)).toBeNull();
-    await stores.queue.finish(claim!, 'worker-a', { status: 'done' });
+    await stores.queue.finish(claim!, { status: 'done' });
     expect((await stores.agents.getById(first.agent.id))?.status).toBe('idle');
   });
 
@@ -43,14 +46,14 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
     const claim = await stores.queue.claimNext('worker-a', 60_000);
     const during = await acceptMessage(stores, where, userMessage('second'));
     expect(during).toMatchObject({ accepted: true, agent: { status: 'running' } });
-    await stores.queue.finish(claim!, 'worker-a', { status: 'done' });
+    await stores.queue.finish(claim!, { status: 'done' });
     const next = await stores.queue.claimNext('worker-a', 60_000);
     expect(next?.agent.id).toBe(claim!.agent.id);
     expect(next?.turn.id).not.toBe(claim!.turn.id);
-    await stores.queue.finish(next!, 'worker-a', { status: 'done' });
+    await stores.queue.finish(next!, { status: 'done' });
   });
 
-  it('resumes the same turn when a lease expires, and the old owner can no longer finish it', async () => {
+  it('resumes the same turn when a lease expires, and fences every write of the old owner out', async () => {
     await drain();
     const where = newChannel();
     await acceptMessage(stores, where, userMessage('hello'));
@@ -59,8 +62,60 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
     const resumed = await stores.queue.claimNext('live-process', 60_000);
     expect(resumed?.agent.id).toBe(dead!.agent.id);
     expect(resumed?.turn).toMatchObject({ id: dead!.turn.id, attempts: 2, requestedBy: 'user-1' });
-    expect(await stores.queue.renewLease(dead!.agent.id, 'dead-process', 60_000)).toBe(false);
-    await stores.queue.finish(resumed!, 'live-process', { status: 'done' });
+
+    // The old owner, unaware, tries every write a turn makes: each is refused, and stores nothing.
+    const { agent, lease } = dead!;
+    const usage = { agent, userId: null, model: 'm', purpose: 'turn' as const, promptTokens: 1, completionTokens: 1 };
+    const answer = withTokenCount({ role: 'assistant', content: 'a second answer', turnId: lease.turnId });
+    const chunk = { chunkIndex: 0, channelId: where.channelId, discordMessageId: 'posted-by-the-dead', content: 'x', agent, nonce: 'n-dead' };
+    expect(await stores.queue.renewLease(lease, 60_000)).toBe(false);
+    await expect(stores.queue.recordAnswer(lease, { message: answer, usage, shownText: 'a second answer' })).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(stores.messages.appendToTurn(lease, agent, withTokenCount({ role: 'tool', content: 'result', toolCallId: 'c1', toolName: 'recall' }))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(stores.outbox.recordPosted(lease, chunk)).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(stores.outbox.removeChunk(lease, 0)).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(stores.usage.record(lease, usage)).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(stores.queue.finish(dead!, { status: 'done' })).rejects.toBeInstanceOf(LeaseLostError);
+    const written = await database.rows<{ answers: number; usages: number; chunks: number; running: boolean }>(sql`select
+        (select count(*)::int from messages where agent_id = ${agent.id} and role <> 'user') as answers,
+        (select count(*)::int from usage where agent_id = ${agent.id}) as usages,
+        (select count(*)::int from outbox where turn_id = ${lease.turnId}) as chunks,
+        (select status = 'running' from turns where id = ${lease.turnId}) as running`);
+    expect(written).toEqual([{ answers: 0, usages: 0, chunks: 0, running: true }]);
+
+    // The new owner's writes go through.
+    await stores.outbox.recordPosted(resumed!.lease, { ...chunk, discordMessageId: 'posted-by-the-living', nonce: 'n-live' });
+    await stores.queue.recordAnswer(resumed!.lease, { message: answer, usage: { ...usage, agent: resumed!.agent }, shownText: 'the answer' });
+    await stores.queue.finish(resumed!, { status: 'done', noticeMessageId: null });
+    expect((await stores.outbox.postedChunks(lease.turnId)).map((posted) => posted.discordMessageId)).toEqual(['posted-by-the-living']);
+  });
+
+  it('hands a turn that showed its answer back with that answer, so it only has to end', async () => {
+    await drain();
+    const where = newChannel();
+    await acceptMessage(stores, where, userMessage('hello'));
+    const first = await stores.queue.claimNext('crashing-process', 1);
+    const usage = { agent: first!.agent, userId: null, model: 'm', purpose: 'turn' as const, promptTokens: 1, completionTokens: 1 };
+    const message = withTokenCount({ role: 'assistant', content: 'shown in full', turnId: first!.turn.id, seenThroughId: 42 });
+    await stores.queue.recordAnswer(first!.lease, { message, usage, shownText: 'shown in full' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const resumed = await stores.queue.claimNext('next-process', 60_000);
+    expect(resumed?.turn).toMatchObject({ id: first!.turn.id, shown: { text: 'shown in full', seenThroughId: 42 } });
+    await stores.queue.finish(resumed!, { status: 'done', noticeMessageId: null });
+  });
+
+  it('lets the leases of dead owners run out at once, and only theirs', async () => {
+    await drain();
+    const [dead, alive] = [newChannel(), newChannel()];
+    await acceptMessage(stores, dead, userMessage('one'));
+    await acceptMessage(stores, alive, userMessage('two'));
+    const deadClaim = await stores.queue.claimNext('gone', 60_000);
+    const aliveClaim = await stores.queue.claimNext('still-here', 60_000);
+    expect(await stores.queue.expireLeasesOf((owner) => owner === 'gone')).toBe(1);
+    const taken = await stores.queue.claimNext('successor', 60_000);
+    expect(taken?.agent.id).toBe(deadClaim!.agent.id);
+    expect(await stores.queue.claimNext('successor', 60_000)).toBeNull();
+    await stores.queue.finish(taken!, { status: 'done' });
+    await stores.queue.finish(aliveClaim!, { status: 'done' });
   });
 
   it('claims an idle agent in the statement that stores the message addressed to it', async () => {
@@ -80,12 +135,12 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
     // While it runs, a message is stored and wakes it for its next turn, without a claim.
     const during = await stores.agents.acceptIfListening(where.channelId, userMessage('and another thing'), lease);
     expect(during).toMatchObject({ agent: { status: 'running' }, claim: null });
-    expect(await stores.queue.finish(first!.claim!, 'worker-a', { status: 'done' })).toBe(true);
+    expect(await stores.queue.finish(first!.claim!, { status: 'done' })).toBe(true);
 
     // Its next turn answers that message; then, at rest again and with no free slot, it is only queued.
     const next = await stores.queue.claimNext('worker-a', 60_000);
     expect(next?.agent.id).toBe(first!.agent.id);
-    expect(await stores.queue.finish(next!, 'worker-a', { status: 'done' })).toBe(false);
+    expect(await stores.queue.finish(next!, { status: 'done' })).toBe(false);
     const queued = await stores.agents.acceptIfListening(where.channelId, userMessage('later'));
     expect(queued).toMatchObject({ agent: { status: 'queued' }, claim: null });
     // A switched-off agent takes nothing.

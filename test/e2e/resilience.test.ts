@@ -14,23 +14,67 @@ describe.each(testDrivers())('when the model fails (%s)', (driver) => {
   });
   afterAll(() => harness.close());
 
-  it('says what went wrong after the last try, keeps the message, and answers when Retry is pressed', async () => {
+  const retryButtonOf = (message: APIMessage) => (message.components?.[0] as { components: Array<{ custom_id: string; label: string }> } | undefined)?.components[0];
+
+  it('says what went wrong after the last try, keeps the message, and answers in the notice when Retry is pressed', async () => {
     const { discord, llm } = harness;
+    llm.reset();
     llm.enqueue({ fault: { kind: 'status', status: 503 } }, { times: 3 });
     const asked = harness.mention('are you up?');
     const notice = await discord.waitForMessage((message) => isBot(harness)(message) && message.id > asked.id);
     expect(llm.requests).toHaveLength(3);
     expect(notice.content).toContain('the model provider is unavailable (tried 3 times)');
     expect(notice.content).toContain('Your message is saved');
-    const button = notice.components?.[0] as { components: Array<{ custom_id: string; label: string }> };
-    expect(button.components[0]!.label).toBe('Retry');
+    const button = retryButtonOf(notice)!;
+    expect(button.label).toBe('Retry');
     expect(discord.pings.filter((ping) => ping.messageId === notice.id)).toEqual([]);
 
-    discord.clickButton({ messageId: notice.id, customId: button.components[0]!.custom_id, userId: discord.seed.bob.id });
-    const answer = await harness.replyAfter(notice.id);
-    expect(answer.content).toContain('are you up?');
+    discord.clickButton({ messageId: notice.id, customId: button.custom_id, userId: discord.seed.bob.id });
+    // Retry's answer takes the notice's place: one message, now the answer, without its button.
+    await discord.waitFor(() => discord.message(notice.id)?.content.includes('are you up?') || undefined);
     expect(JSON.stringify(llm.lastRequest()!.messages)).toContain('are you up?');
-    await discord.waitFor(() => (discord.message(notice.id)?.components ?? []).length === 0);
+    expect(discord.message(notice.id)!.components ?? []).toEqual([]);
+    expect(harness.botMessages(discord.seed.generalId).filter((message) => message.id > asked.id)).toHaveLength(1);
+  });
+
+  it('replaces a half-written reply with the notice, and the next answer replaces the notice', async () => {
+    const { discord, llm } = harness;
+    llm.reset();
+    const channelId = discord.createChannel({ guildId: discord.seed.guildId, name: `cut-${driver}` }).id;
+    const partial = { kind: 'cutStream', afterChunks: 3, reply: { text: 'half of an answer that never ends well' } } as const;
+    llm.enqueue({ fault: partial }, { times: 3 });
+    const asked = harness.mention('tell me something', { channelId });
+    const shown = await discord.waitForMessage((message) => isBot(harness)(message) && message.channel_id === channelId);
+    await discord.waitFor(() => (discord.message(shown.id)!.content.startsWith('⚠️') ? true : undefined));
+    expect(discord.message(shown.id)!.content).toContain('Your message is saved');
+    expect(retryButtonOf(discord.message(shown.id)!)?.label).toBe('Retry');
+    expect(harness.botMessages(channelId)).toHaveLength(1);
+
+    // Not Retry but a new message: its answer (covering both) goes into the notice, and the button goes.
+    llm.enqueue({ text: 'Both answered at last.' });
+    harness.mention('hello?', { channelId });
+    await discord.waitFor(() => discord.message(shown.id)?.content === 'Both answered at last.' || undefined);
+    expect(discord.message(shown.id)!.components ?? []).toEqual([]);
+    expect(harness.botMessages(channelId)).toHaveLength(1);
+    expect(asked.id < shown.id).toBe(true);
+  });
+
+  it('says "Retrying…" once when Retry is pressed by two people at once', async () => {
+    const { discord, llm } = harness;
+    llm.reset();
+    const channelId = discord.createChannel({ guildId: discord.seed.guildId, name: `twice-${driver}` }).id;
+    llm.enqueue({ fault: { kind: 'status', status: 400 } });
+    harness.mention('fail once', { channelId });
+    const notice = await discord.waitForMessage((message) => isBot(harness)(message) && message.channel_id === channelId);
+    // The answer waits until both presses are in, so both see the notice as it was.
+    llm.enqueue({ fault: { kind: 'slowStream', tokensPerSecond: 5, reply: { text: 'retried answer' } } });
+    const button = retryButtonOf(notice)!;
+    const first = discord.clickButton({ messageId: notice.id, customId: button.custom_id, userId: discord.seed.bob.id });
+    const second = discord.clickButton({ messageId: notice.id, customId: button.custom_id, userId: discord.seed.alice.id });
+    await Promise.all([first, second].map(({ id }) => discord.waitForInteractionResponse(id, (current) => current.callbacks.length > 0)));
+    const marked = discord.message(notice.id)!.content;
+    expect(marked.match(/Retrying/g)).toHaveLength(1);
+    await discord.waitFor(() => discord.message(notice.id)?.content === 'retried answer' || undefined);
   });
 });
 
@@ -78,7 +122,7 @@ describe.runIf(testDrivers().includes('postgres'))('several bot processes on one
     expect(discord.internalErrors).toEqual([]);
   });
 
-  it('completes a turn whose process was killed mid-reply, without posting it twice', async () => {
+  it('completes a turn whose process was killed mid-reply at once, without posting it twice', async () => {
     const { discord, llm } = harness;
     llm.reset();
     const channelId = discord.createChannel({ guildId: discord.seed.guildId, name: 'crash' }).id;
@@ -88,7 +132,8 @@ describe.runIf(testDrivers().includes('postgres'))('several bot processes on one
 
     const sessionsBefore = discord.gatewaySessions().filter((session) => session.connected).length;
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      env: { PATH: process.env.PATH, ...harness.env({ LEASE_SECONDS: '2', STREAM_EDIT_INTERVAL_MS: '200' }) },
+      // The default lease (15 s): the restarted bot sees that the process holding it is gone and takes it at once.
+      env: { PATH: process.env.PATH, ...harness.env({ STREAM_EDIT_INTERVAL_MS: '200' }) },
       stdio: 'ignore',
     });
     children.push(child);
@@ -100,8 +145,11 @@ describe.runIf(testDrivers().includes('postgres'))('several bot processes on one
     await new Promise((resolve) => child.once('exit', resolve));
     expect(discord.message(partial.id)!.content).not.toBe(longReply);
 
+    const restartedAt = Date.now();
     await harness.restartBots();
-    await discord.waitFor(() => discord.message(partial.id)?.content === 'The complete answer, after the restart.' || undefined, { timeoutMs: 10_000 });
+    // Far sooner than the 15 s lease would run out.
+    await discord.waitFor(() => discord.message(partial.id)?.content === 'The complete answer, after the restart.' || undefined, { timeoutMs: 5_000 });
+    expect(Date.now() - restartedAt).toBeLessThan(5_000);
     expect(harness.botMessages(channelId)).toHaveLength(1);
     expect(llm.requests).toHaveLength(2);
   }, 60_000);

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ModelError } from '../../src/agents/errors.js';
+import type { Logger } from '../../src/agents/logger.js';
 import type { ModelRequest } from '../../src/agents/ports.js';
 import { OpenAiChatModel } from '../../src/llm/openaiChatModel.js';
 import { silentLogger } from '../../src/logger.js';
@@ -18,10 +19,19 @@ const request: ModelRequest = {
 
 describe('OpenAiChatModel against the scripted server', () => {
   let llm: FakeLlm;
-  const model = (overrides: { retries?: number; timeoutMs?: number } = {}) =>
+  const model = (overrides: { retries?: number; timeoutMs?: number; idleTimeoutMs?: number; logger?: Logger } = {}) =>
     new OpenAiChatModel(
-      { baseUrl: llm.baseUrl, apiKey: 'test', timeoutMs: overrides.timeoutMs ?? 5000, retries: overrides.retries ?? 3, retryBaseMs: 5, logPrompts: false },
-      silentLogger(),
+      {
+        baseUrl: llm.baseUrl,
+        apiKey: 'test',
+        timeoutMs: overrides.timeoutMs ?? 5000,
+        idleTimeoutMs: overrides.idleTimeoutMs ?? 5000,
+        maxCallMs: 20_000,
+        retries: overrides.retries ?? 3,
+        retryBaseMs: 5,
+        logPrompts: false,
+      },
+      overrides.logger ?? silentLogger(),
     );
   beforeAll(async () => {
     llm = await startFakeLlm({ brain: 'none' });
@@ -87,5 +97,46 @@ describe('OpenAiChatModel against the scripted server', () => {
   it('times out a call that hangs', async () => {
     llm.enqueue({ fault: { kind: 'hang' } });
     await expect(model({ retries: 0, timeoutMs: 200 }).complete(request)).rejects.toMatchObject({ failure: 'timeout' });
+  });
+
+  it('times out a stream that goes silent after it started, and tries again', async () => {
+    // One word a second: the stream's headers and first chunk come, then a silence past the limit.
+    llm.enqueue({ fault: { kind: 'slowStream', tokensPerSecond: 1, reply: { text: 'one two three four five six' } } });
+    llm.enqueue({ text: 'recovered' });
+    const response = await model({ idleTimeoutMs: 300 }).complete(request);
+    expect(response.text).toBe('recovered');
+    expect(llm.requests).toHaveLength(2);
+    llm.enqueue({ fault: { kind: 'slowStream', tokensPerSecond: 1, reply: { text: 'one two three four five six' } } });
+    await expect(model({ retries: 0, idleTimeoutMs: 300 }).complete(request)).rejects.toMatchObject({ failure: 'timeout', message: expect.stringContaining('went silent') });
+  });
+
+  it('stops at once, without retrying, when the caller aborts (a lost lease)', async () => {
+    llm.enqueue({ fault: { kind: 'hang' } });
+    const controller = new AbortController();
+    const lost = new Error('lease lost');
+    const call = model().complete(request, { signal: controller.signal });
+    await llm.waitForRequests(1);
+    controller.abort(lost);
+    await expect(call).rejects.toBe(lost);
+    expect(llm.requests).toHaveLength(1);
+  });
+
+  it('writes the SDK\'s complaints about a malformed stream into the structured log, not the console', async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { debug: () => {}, info: () => {}, warn: (_object, message) => warnings.push(message), error: () => {}, child: () => logger };
+    const console = vi.spyOn(globalThis.console, 'error');
+    llm.enqueue({ fault: { kind: 'malformedJson' } });
+    llm.enqueue({ text: 'fine' });
+    expect((await model({ logger }).complete(request)).text).toBe('fine');
+    expect(console).not.toHaveBeenCalled();
+    expect(warnings).toContain('Could not parse message into JSON:');
+    console.mockRestore();
+  });
+
+  it('returns text PostgreSQL can store: no NUL, no lone surrogate', async () => {
+    llm.enqueue({ text: 'a\u0000b \ud83d', toolCalls: [{ name: 'remember', arguments: '{"fact":"x\u0000y"}' }] });
+    const response = await model().complete(request);
+    expect(response.text).toBe('ab \ufffd');
+    expect(response.toolCalls[0]!.arguments).toBe('{"fact":"xy"}');
   });
 });

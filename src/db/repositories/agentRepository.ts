@@ -1,11 +1,12 @@
 import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { AgentStore, Claim, LeaseRequest } from '../../agents/ports.js';
 import type { Agent, ChannelRef, NewMessage, Persona, ReplyMode } from '../../agents/types.js';
+import { storableText } from '../../agents/text.js';
 import type { Database, Executor } from '../database.js';
 import { type AgentStatus, agents, memories, messages } from '../schema.js';
 import { answeredThroughId, leaseEnd, unsummarisedTokens } from './claimColumns.js';
 import { toAgent } from './mappers.js';
-import { bindMessage } from './messageRepository.js';
+import { bindMessage, insertMessageSelect } from './messageRepository.js';
 
 /** Channel agents: creation on first use, queueing, persona, mode and reset. */
 export class AgentRepository implements AgentStore {
@@ -29,8 +30,9 @@ export class AgentRepository implements AgentStore {
     const agent = toAgent(row);
     if (row.startedTurnId === null) return { agent, claim: null };
     const turn = { id: row.startedTurnId, agentId: agent.id, requestedBy: message.authorId ?? null, attempts: 1 };
+    const lease = { agentId: agent.id, turnId: turn.id, owner: claimFor!.owner };
     // Read before the statement's own insert: the new message is unanswered, and its tokens unsummarised.
-    const claim = { agent, wakeSeq: agent.wakeSeq, turn, answeredThroughId: row.answeredThroughId, unanswered: true, unsummarisedTokens: row.unsummarisedTokens + message.tokenCount };
+    const claim = { agent, wakeSeq: agent.wakeSeq, turn, lease, answeredThroughId: row.answeredThroughId, unanswered: true, unsummarisedTokens: row.unsummarisedTokens + message.tokenCount };
     return { agent, claim };
   }
 
@@ -57,7 +59,8 @@ export class AgentRepository implements AgentStore {
   }
 
   async setPersona(agentId: number, persona: Persona): Promise<void> {
-    await this.db.update(agents).set({ persona, updatedAt: sql`now()` }).where(eq(agents.id, agentId));
+    const storable = { ...persona, name: storableText(persona.name), instructions: storableText(persona.instructions) };
+    await this.db.update(agents).set({ persona: storable, updatedAt: sql`now()` }).where(eq(agents.id, agentId));
   }
 
   async resetConversation(agentId: number, options: { dropFacts: boolean; wipe: boolean }): Promise<void> {
@@ -104,12 +107,7 @@ async function getOrCreate(executor: Executor, where: ChannelRef, persona: Perso
 function acceptStatement(db: Database) {
   const value = (name: string, type = 'text') => sql`${sql.placeholder(name)}::${sql.raw(type)}`;
   const inserted = db.$with('inserted', { agentId: sql<number>`agent_id`.as('agent_id') }).as(
-    sql`insert into messages (agent_id, guild_id, role, content, author_id, author_name, discord_message_id, reply_to_text,
-                              attachments, tool_calls, tool_call_id, tool_name, turn_id, seen_through_id, sent_while_offline, token_count)
-        select a.id, a.guild_id, ${value('role')}, ${value('content')}, ${value('authorId')}, ${value('authorName')},
-               ${value('discordMessageId')}, ${value('replyToText')}, ${value('attachments', 'jsonb')}, ${value('toolCalls', 'jsonb')},
-               ${value('toolCallId')}, ${value('toolName')}, ${value('turnId', 'bigint')}, ${value('seenThroughId', 'bigint')},
-               ${value('sentWhileOffline', 'boolean')}, ${value('tokenCount', 'integer')}
+    sql`${insertMessageSelect('', { agentId: sql`a.id`, guildId: sql`a.guild_id` })}
         from agents a where a.channel_id = ${sql.placeholder('channelId')} and a.reply_mode <> 'off'
         on conflict (discord_message_id) do nothing
         returning agent_id`,

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { TurnLease } from '../../agents/types.js';
 
 /*
  * What a claim returns besides the agent, for the statements that claim one (the queue's, and
@@ -32,3 +33,16 @@ export const unsummarisedTokens = sql<number>`(select coalesce(sum(m.token_count
     where m.agent_id = agents.id and m.id > greatest(agents.history_start_id, agents.summary_through_id))`
   .mapWith(Number)
   .as('unsummarised_tokens');
+
+/**
+ * The fence of every write of a turn: its lease is still held by the writer. The row lock
+ * (`for share`) makes a concurrent claim skip the agent, and a write that waited on a claim
+ * re-reads the row and sees the new owner.
+ */
+export const leaseHeld = sql`exists (select 1 from agents where id = ${sql.placeholder('leaseAgentId')}::bigint
+    and lease_owner = ${sql.placeholder('leaseOwner')}::text for share)`;
+
+/** Binds a turn's lease to `leaseHeld`. */
+export function bindLease(lease: TurnLease): { leaseAgentId: number; leaseOwner: string } {
+  return { leaseAgentId: lease.agentId, leaseOwner: lease.owner };
+}

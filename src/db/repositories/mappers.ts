@@ -16,6 +16,7 @@ export function toAgent(row: typeof agents.$inferSelect): Agent {
     summary: row.summary,
     summaryThroughId: row.summaryThroughId,
     wakeSeq: row.wakeSeq,
+    noticeMessageId: row.noticeMessageId,
   };
 }
 

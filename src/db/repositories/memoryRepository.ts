@@ -1,5 +1,6 @@
 import { and, count, desc, eq, sql } from 'drizzle-orm';
 import type { MemoryStore } from '../../agents/ports.js';
+import { storableText } from '../../agents/text.js';
 import type { Agent, Fact } from '../../agents/types.js';
 import type { Database } from '../database.js';
 import { agents, memories } from '../schema.js';
@@ -25,7 +26,10 @@ export class MemoryRepository implements MemoryStore {
   }
 
   async addFact(agent: Agent, content: string, authorId: string | null): Promise<Fact> {
-    const [row] = await this.db.insert(memories).values({ agentId: agent.id, guildId: agent.guildId, content, authorId }).returning();
+    const [row] = await this.db
+      .insert(memories)
+      .values({ agentId: agent.id, guildId: agent.guildId, content: storableText(content), authorId })
+      .returning();
     return toFact(row!);
   }
 

@@ -1,9 +1,11 @@
 import { type SQL, and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { LeaseLostError } from '../../agents/errors.js';
 import type { MessageStore } from '../../agents/ports.js';
-import type { Agent, NewMessage, SearchHit, StoredMessage } from '../../agents/types.js';
+import type { Agent, NewMessage, SearchHit, StoredMessage, TurnLease } from '../../agents/types.js';
 import type { Database } from '../database.js';
 import { messages } from '../schema.js';
-import { bindRow, placeholdersFor } from './boundValues.js';
+import { bindRow, insertSelect, returnedIds } from './boundValues.js';
+import { bindLease, leaseHeld } from './claimColumns.js';
 import { toStoredMessage } from './mappers.js';
 
 /** What a prompt needs of a message: the fewer columns, the cheaper each row of a window. */
@@ -26,7 +28,7 @@ export function messageRow(agent: Agent, message: NewMessage): typeof messages.$
 }
 
 /** The columns a new message sets (the rest keep their defaults). */
-const MESSAGE_KEYS = [
+export const MESSAGE_KEYS = [
   'agentId',
   'guildId',
   'role',
@@ -45,10 +47,12 @@ const MESSAGE_KEYS = [
   'tokenCount',
 ] as const satisfies ReadonlyArray<keyof typeof messages.$inferInsert>;
 
-/** A new message's values as placeholders (see boundValues.ts), named with `prefix`. */
-export function messagePlaceholders(prefix: string) {
-  return placeholdersFor(prefix, MESSAGE_KEYS);
+/** `insert into messages … select` with the new message's placeholders (see insertSelect). */
+export function insertMessageSelect(prefix: string, columns: Parameters<typeof insertSelect<typeof messages, MessageKey>>[3] = {}) {
+  return insertSelect(messages, MESSAGE_KEYS, prefix, columns);
 }
+
+type MessageKey = (typeof MESSAGE_KEYS)[number];
 
 /**
  * Binds a new message to `messagePlaceholders(prefix)`; without an agent, its agent and guild
@@ -64,8 +68,10 @@ export function bindMessage(prefix: string, agent: Agent | null, message: NewMes
 export class MessageRepository implements MessageStore {
   private readonly newest;
   private readonly newestBefore;
+  private readonly appendFenced;
 
   constructor(private readonly db: Database) {
+    this.appendFenced = returnedIds(db, sql`${insertMessageSelect('')} where ${leaseHeld} returning id`).prepare('append_to_turn');
     const window = (name: string, before?: SQL) =>
       db
         .select(readColumns)
@@ -82,6 +88,11 @@ export class MessageRepository implements MessageStore {
     if (newMessages.length === 0) return [];
     const rows = await this.db.insert(messages).values(newMessages.map((message) => messageRow(agent, message))).returning(readColumns);
     return rows.map(toStoredMessage);
+  }
+
+  async appendToTurn(lease: TurnLease, agent: Agent, message: NewMessage): Promise<void> {
+    const appended = await this.appendFenced.execute({ ...bindMessage('', agent, message), ...bindLease(lease) });
+    if (appended.length === 0) throw new LeaseLostError(lease);
   }
 
   async newestMessages(agentId: number, options: { afterId: number; beforeId?: number; limit: number }): Promise<StoredMessage[]> {

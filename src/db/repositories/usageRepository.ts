@@ -1,9 +1,11 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
+import { LeaseLostError } from '../../agents/errors.js';
 import type { UsageRecord, UsageStore } from '../../agents/ports.js';
-import type { UsageTotals } from '../../agents/types.js';
+import type { TurnLease, UsageTotals } from '../../agents/types.js';
 import type { Database } from '../database.js';
 import { usage } from '../schema.js';
-import { bindRow, placeholdersFor } from './boundValues.js';
+import { bindRow, insertSelect, returnedIds } from './boundValues.js';
+import { bindLease, leaseHeld } from './claimColumns.js';
 
 export function usageRow(entry: UsageRecord): typeof usage.$inferInsert {
   return {
@@ -23,9 +25,9 @@ const USAGE_KEYS = ['guildId', 'channelId', 'userId', 'agentId', 'rootId', 'mode
   keyof typeof usage.$inferInsert
 >;
 
-/** A usage record's values as placeholders (see boundValues.ts), named with `prefix`. */
-export function usagePlaceholders(prefix: string) {
-  return placeholdersFor(prefix, USAGE_KEYS);
+/** `insert into usage … select` with a usage record's placeholders (see insertSelect). */
+export function insertUsageSelect(prefix: string) {
+  return insertSelect(usage, USAGE_KEYS, prefix);
 }
 
 /** Binds a usage record to `usagePlaceholders(prefix)`. */
@@ -35,10 +37,15 @@ export function bindUsage(prefix: string, entry: UsageRecord): Record<string, un
 
 /** Tokens per LLM call, and the totals /usage reports. */
 export class UsageRepository implements UsageStore {
-  constructor(private readonly db: Database) {}
+  private readonly recordFenced;
 
-  async record(entry: UsageRecord): Promise<void> {
-    await this.db.insert(usage).values(usageRow(entry));
+  constructor(private readonly db: Database) {
+    this.recordFenced = returnedIds(db, sql`${insertUsageSelect('')} where ${leaseHeld} returning id`).prepare('record_usage');
+  }
+
+  async record(lease: TurnLease, entry: UsageRecord): Promise<void> {
+    const recorded = await this.recordFenced.execute({ ...bindUsage('', entry), ...bindLease(lease) });
+    if (recorded.length === 0) throw new LeaseLostError(lease);
   }
 
   async totals(scope: { channelId: string } | { guildId: string } | { dmUserId: string }): Promise<UsageTotals> {

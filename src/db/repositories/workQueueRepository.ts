@@ -1,28 +1,30 @@
-import { type SQLWrapper, and, eq, getTableColumns, sql } from 'drizzle-orm';
-import type { Claim, TurnResult, WorkQueue } from '../../agents/ports.js';
-import type { Turn } from '../../agents/types.js';
+import { and, eq, getTableColumns, inArray, isNotNull, sql } from 'drizzle-orm';
+import { LeaseLostError } from '../../agents/errors.js';
+import type { Claim, ShownAnswer, TurnResult, WorkQueue } from '../../agents/ports.js';
+import type { Turn, TurnLease } from '../../agents/types.js';
 import type { Database } from '../database.js';
-import { agents, messages, turns, usage } from '../schema.js';
-import { bound } from './boundValues.js';
-import { answeredThroughId, leaseEnd, unanswered, unfinishedTurnId, unsummarisedTokens } from './claimColumns.js';
+import { agents, turns } from '../schema.js';
+import { bound, sideEffect } from './boundValues.js';
+import { answeredThroughId, bindLease, leaseEnd, leaseHeld, unanswered, unfinishedTurnId, unsummarisedTokens } from './claimColumns.js';
 import { toAgent } from './mappers.js';
-import { bindMessage, messagePlaceholders } from './messageRepository.js';
-import { bindUsage, usagePlaceholders } from './usageRepository.js';
+import { bindMessage, insertMessageSelect } from './messageRepository.js';
+import { bindUsage, insertUsageSelect } from './usageRepository.js';
 
 /**
  * The turn queue lives in the agents table. A claim is a lease: `FOR UPDATE SKIP LOCKED` lets
  * any number of processes claim concurrently without ever taking the same agent, and a lease
- * left by a dead process expires so that its turn is run again.
+ * left by a dead process expires so that its turn is run again. Every write of a turn is fenced
+ * by its lease (see `leaseHeld`).
  */
 export class WorkQueueRepository implements WorkQueue {
   private readonly claim;
-  private readonly finishWithAnswer;
-  private readonly finishWithout;
+  private readonly answer;
+  private readonly end;
 
   constructor(private readonly db: Database) {
     this.claim = claimStatement(db).prepare('claim_next');
-    this.finishWithAnswer = finishStatement(db, true).prepare('finish_turn_with_answer');
-    this.finishWithout = finishStatement(db, false).prepare('finish_turn');
+    this.answer = answerStatement(db).prepare('record_answer');
+    this.end = finishStatement(db).prepare('finish_turn');
   }
 
   async claimNext(owner: string, leaseMs: number): Promise<Claim | null> {
@@ -38,17 +40,18 @@ export class WorkQueueRepository implements WorkQueue {
       agent,
       wakeSeq: agent.wakeSeq,
       turn,
+      lease: { agentId: agent.id, turnId: turn.id, owner },
       answeredThroughId: row.answeredThroughId,
       unanswered: row.unanswered,
       unsummarisedTokens: row.unsummarisedTokens,
     };
   }
 
-  async renewLease(agentId: number, owner: string, leaseMs: number): Promise<boolean> {
+  async renewLease(lease: TurnLease, leaseMs: number): Promise<boolean> {
     const renewed = await this.db
       .update(agents)
       .set({ leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'` })
-      .where(and(eq(agents.id, agentId), eq(agents.leaseOwner, owner), eq(agents.status, 'running')))
+      .where(and(eq(agents.id, lease.agentId), eq(agents.leaseOwner, lease.owner), eq(agents.status, 'running')))
       .returning({ id: agents.id });
     return renewed.length > 0;
   }
@@ -62,24 +65,46 @@ export class WorkQueueRepository implements WorkQueue {
     return released.length;
   }
 
-  async finish(claim: Claim, owner: string, outcome: TurnResult): Promise<boolean> {
-    const ending = {
+  async expireLeasesOf(isDead: (owner: string) => boolean): Promise<number> {
+    const holders = await this.db
+      .selectDistinct({ owner: agents.leaseOwner })
+      .from(agents)
+      .where(and(eq(agents.status, 'running'), isNotNull(agents.leaseOwner)));
+    const dead = holders.map((holder) => holder.owner!).filter(isDead);
+    if (dead.length === 0) return 0;
+    const freed = await this.db
+      .update(agents)
+      .set({ leaseExpiresAt: sql`now()` })
+      .where(and(eq(agents.status, 'running'), inArray(agents.leaseOwner, dead)))
+      .returning({ id: agents.id });
+    return freed.length;
+  }
+
+  async recordAnswer(lease: TurnLease, answer: ShownAnswer): Promise<void> {
+    const stored = await this.answer.execute({
+      ...bindLease(lease),
+      turnId: lease.turnId,
+      shownText: answer.shownText,
+      seenThroughId: answer.message.seenThroughId ?? null,
+      ...bindMessage('answer_', answer.usage.agent, answer.message),
+      ...bindUsage('usage_', answer.usage),
+    });
+    if (stored.length === 0) throw new LeaseLostError(lease);
+  }
+
+  async finish(claim: Claim, outcome: TurnResult): Promise<boolean> {
+    const [freed] = await this.end.execute({
+      ...bindLease(claim.lease),
       turnId: claim.turn.id,
       status: outcome.status,
       error: outcome.error ?? null,
       seenThroughId: outcome.seenThroughId ?? null,
-      agentId: claim.agent.id,
+      setNotice: outcome.noticeMessageId !== undefined,
+      noticeMessageId: outcome.noticeMessageId ?? null,
       wakeSeq: claim.wakeSeq,
-      owner,
-    };
-    const [freed] = outcome.answer
-      ? await this.finishWithAnswer.execute({
-          ...ending,
-          ...bindMessage('answer_', claim.agent, outcome.answer.message),
-          ...bindUsage('usage_', outcome.answer.usage),
-        })
-      : await this.finishWithout.execute(ending);
-    return freed?.status === 'queued';
+    });
+    if (!freed) throw new LeaseLostError(claim.lease);
+    return freed.status === 'queued';
   }
 }
 
@@ -125,52 +150,54 @@ function claimStatement(db: Database) {
 }
 
 /**
- * Ends a turn in one statement (so atomically, and in one round trip), its parts run as
- * data-modifying CTEs: the turn's row, with the answer and its usage when there is one, and
- * the agent, freed by the process holding its lease.
+ * Stores a shown answer in one statement, fenced by the lease: the answer, its usage, and the
+ * shown text with what the turn had seen (so a resumed turn only has to end).
  */
-function finishStatement(db: Database, withAnswer: boolean) {
-  const parts = [
-    sideEffect(
-      db,
-      'finished_turn',
-      db
-        .update(turns)
-        .set({
-          status: bound('status'),
-          error: bound('error'),
-          seenThroughId: bound('seenThroughId'),
-          finishedAt: sql`now()`,
-        })
-        .where(eq(turns.id, sql.placeholder('turnId')))
-        .returning({ id: turns.id }),
-    ),
-  ];
-  if (withAnswer) {
-    parts.push(
-      sideEffect(db, 'answer', db.insert(messages).values(messagePlaceholders('answer_')).returning({ id: messages.id })),
-      sideEffect(db, 'usage_record', db.insert(usage).values(usagePlaceholders('usage_')).returning({ id: usage.id })),
-    );
-  }
-  // Messages accepted during the turn bumped wake_seq: queue again so they get answered.
-  const wokenDuringTurn = sql`${agents.wakeSeq} > ${sql.placeholder('wakeSeq')}::bigint`;
+function answerStatement(db: Database) {
+  const answer = sideEffect(db, 'answer', sql`${insertMessageSelect('answer_')} where ${leaseHeld} returning id`);
+  const usageRecord = sideEffect(db, 'usage_record', sql`${insertUsageSelect('usage_')} where ${leaseHeld} returning id`);
   return db
-    .with(...parts)
-    .update(agents)
-    .set({
-      status: sql`case when ${wokenDuringTurn} then 'queued' else 'idle' end`,
-      queuedAt: sql`case when ${wokenDuringTurn} then now() else null end`,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      updatedAt: sql`now()`,
-    })
-    .where(and(eq(agents.id, sql.placeholder('agentId')), eq(agents.leaseOwner, sql.placeholder('owner'))))
-    .returning({ status: agents.status });
+    .with(answer, usageRecord)
+    .update(turns)
+    .set({ shownText: bound('shownText'), seenThroughId: bound('seenThroughId') })
+    .where(and(eq(turns.id, sql.placeholder('turnId')), leaseHeld))
+    .returning({ id: turns.id });
 }
 
-/** A statement run for its effect as a CTE of another (Postgres runs every data-modifying CTE). */
-function sideEffect(db: Database, name: string, statement: SQLWrapper) {
-  return db.$with(name, { id: sql<number>`id`.as('id') }).as(statement.getSQL());
+/**
+ * Ends a turn in one statement (so atomically, and in one round trip): the agent, freed by the
+ * process holding its lease (the update re-checks the owner under the row's lock), and the turn's
+ * row, ended only when the agent was freed — never by a process whose lease was taken over.
+ */
+function finishStatement(db: Database) {
+  // Messages accepted during the turn bumped wake_seq: queue again so they get answered.
+  const wokenDuringTurn = sql`${agents.wakeSeq} > ${sql.placeholder('wakeSeq')}::bigint`;
+  const freed = db.$with('freed', { status: sql<string>`status`.as('status') }).as(
+    db
+      .update(agents)
+      .set({
+        status: sql`case when ${wokenDuringTurn} then 'queued' else 'idle' end`,
+        queuedAt: sql`case when ${wokenDuringTurn} then now() else null end`,
+        noticeMessageId: sql`case when ${sql.placeholder('setNotice')}::boolean then ${sql.placeholder('noticeMessageId')}::text else ${agents.noticeMessageId} end`,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(agents.id, sql.placeholder('leaseAgentId')), eq(agents.leaseOwner, sql.placeholder('leaseOwner'))))
+      .returning({ status: agents.status })
+      .getSQL(),
+  );
+  return db
+    .with(freed)
+    .update(turns)
+    .set({
+      status: bound('status'),
+      error: bound('error'),
+      seenThroughId: sql`coalesce(${sql.placeholder('seenThroughId')}::bigint, ${turns.seenThroughId})`,
+      finishedAt: sql`now()`,
+    })
+    .where(and(eq(turns.id, sql.placeholder('turnId')), sql`exists (select 1 from freed)`))
+    .returning({ status: sql<string>`(select status from freed)` });
 }
 
 async function resumeTurn(db: Database, turnId: number): Promise<Turn> {
@@ -179,6 +206,7 @@ async function resumeTurn(db: Database, turnId: number): Promise<Turn> {
     .set({ attempts: sql`${turns.attempts} + 1` })
     .where(eq(turns.id, turnId))
     .returning();
-  return { id: row!.id, agentId: row!.agentId, requestedBy: row!.requestedBy, attempts: row!.attempts };
+  const turn: Turn = { id: row!.id, agentId: row!.agentId, requestedBy: row!.requestedBy, attempts: row!.attempts };
+  if (row!.shownText !== null) turn.shown = { text: row!.shownText, seenThroughId: row!.seenThroughId };
+  return turn;
 }
-
