@@ -1,7 +1,8 @@
-import { type Client, Events, type Interaction, type Message, Status } from 'discord.js';
+import { type Client, Events, type Interaction, type Message, Routes, Status } from 'discord.js';
 import type { ChatService, ReceiveResult } from '../agents/chatService.js';
 import type { Logger } from '../agents/logger.js';
 import type { CommandRouter } from '../commands/router.js';
+import { CatchUp, type CatchUpStore } from './catchUp.js';
 import { toIncomingMessage } from './incomingMessage.js';
 import { NO_MENTIONS } from './render.js';
 
@@ -11,6 +12,20 @@ export interface DiscordBotOptions {
   attachmentTokenLimit: number;
   /** Told of every message once it was taken: for tests and benchmarks. */
   messageTaken?: ((messageId: string, result: ReceiveResult) => void) | undefined;
+  /** Catch-up after a fresh connection: where it reads and claims, and how far back it looks (0: off). */
+  catchUp?: { store: CatchUpStore; windowMs: number } | undefined;
+}
+
+/** Told to whoever spoke to the bot when their message could not be stored. */
+export const STORAGE_FAILURE_NOTICE = '⚠️ I could not take that message (storage is unavailable). Please send it again in a moment.';
+
+/**
+ * The storage-failure notice's nonce, derived from the message: every process that received
+ * the message posts the same one, and Discord (with enforce_nonce) keeps the first. A snowflake
+ * has up to 20 digits; in base 36 it takes at most 13 characters, well under Discord's 25.
+ */
+export function storageFailureNonce(messageId: string): string {
+  return `s${BigInt(messageId).toString(36)}`;
 }
 
 /**
@@ -25,13 +40,32 @@ export class DiscordBot {
     private readonly router: CommandRouter,
     private readonly options: DiscordBotOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    const catchUp = options.catchUp;
+    this.catchUp = catchUp
+      ? new CatchUp(
+          client,
+          catchUp.store,
+          {
+            windowMs: catchUp.windowMs,
+            inChannelOrder: (channelId, work) => this.inChannelOrder(channelId, work),
+            take: (message) => this.onMessage(message, { sentWhileOffline: true }),
+          },
+          logger.child({ module: 'catch-up' }),
+        )
+      : null;
+  }
+
+  private readonly catchUp: CatchUp | null;
 
   /** Messages of one channel are taken one after another, so they are stored in Discord's order. */
   private readonly channelQueues = new Map<string, Promise<void>>();
 
   async start(): Promise<void> {
-    this.client.on(Events.MessageCreate, (message) => this.inChannelOrder(message.channelId, () => this.onMessage(message)));
+    this.client.on(Events.MessageCreate, (message) => this.inChannelOrder(message.channelId, () => this.onMessage(message, { sentWhileOffline: false })));
+    // ShardReady follows every READY (a new session: Discord replays nothing); a resumed session
+    // emits ShardResume instead, after Discord replayed what it missed. ClientReady fires once.
+    this.client.on(Events.ShardReady, (shardId) => this.catchUp?.afterReady(shardId));
     this.client.on(Events.InteractionCreate, (interaction) => void this.onInteraction(interaction));
     this.client.on(Events.Error, (error) => this.logger.error({ err: error }, 'discord client error'));
     const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
@@ -46,6 +80,7 @@ export class DiscordBot {
   }
 
   async stop(): Promise<void> {
+    await this.catchUp?.stop();
     await this.client.destroy();
   }
 
@@ -57,7 +92,7 @@ export class DiscordBot {
     });
   }
 
-  private async onMessage(message: Message): Promise<void> {
+  private async onMessage(message: Message, origin: { sentWhileOffline: boolean }): Promise<void> {
     const log = this.logger.child({ messageId: message.id, channelId: message.channelId });
     let addressed = false;
     try {
@@ -67,17 +102,32 @@ export class DiscordBot {
         return;
       }
       addressed = incoming.addressed || incoming.isDirect;
-      const result = await this.chat.receive(incoming);
+      const result = await this.chat.receive(origin.sentWhileOffline ? { ...incoming, sentWhileOffline: true } : incoming);
       if (result !== 'ignored') log.debug({ result }, 'message received');
       this.options.messageTaken?.(message.id, result);
     } catch (error) {
       log.error({ err: error }, 'could not take a message');
       // Only someone who spoke to the bot is told; a channel's other chatter stays undisturbed.
       if (!addressed) return;
-      await message
-        .reply({ content: '⚠️ I could not take that message (storage is unavailable). Please send it again in a moment.', allowedMentions: NO_MENTIONS })
-        .catch((replyError: unknown) => log.warn({ err: replyError }, 'could not report the failure'));
+      await this.postStorageFailureNotice(message).catch((replyError: unknown) => log.warn({ err: replyError }, 'could not report the failure'));
     }
+  }
+
+  /**
+   * Replies to the message that could not be stored, pinging nobody. Every process that received
+   * it fails alike (they share the database) and posts the same nonce: the message is shown once.
+   * @see https://discord.com/developers/docs/resources/message#create-message
+   */
+  private async postStorageFailureNotice(message: Message): Promise<void> {
+    const body = {
+      content: STORAGE_FAILURE_NOTICE,
+      nonce: storageFailureNonce(message.id),
+      enforce_nonce: true,
+      allowed_mentions: NO_MENTIONS,
+      // A message deleted in the meantime still gets the notice, as a plain message.
+      message_reference: { message_id: message.id, fail_if_not_exists: false },
+    };
+    await this.client.rest.post(Routes.channelMessages(message.channelId), { body });
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {

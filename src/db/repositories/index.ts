@@ -8,6 +8,7 @@ import { OutboxRepository } from './outboxRepository.js';
 import { UsageRepository } from './usageRepository.js';
 import { WorkQueueRepository } from './workQueueRepository.js';
 
+export { CatchUpRepository } from './catchUpRepository.js';
 export { InteractionClaimRepository } from './interactionClaimRepository.js';
 
 /** Every store the engine needs, over one database. */

@@ -48,6 +48,7 @@ const routes: Array<[HttpMethod, string, ControlHandler]> = [
         content: typeof body.content === 'string' ? body.content : '',
         replyTo: optionalString(body, 'reply_to'),
         attachments: toAttachments(body.attachments),
+        sentAt: typeof body.sent_at === 'number' ? body.sent_at : undefined,
       }),
   ],
   [

@@ -64,7 +64,7 @@ export class EmulatorState {
   readonly guilds = new Map<string, GuildRecord>();
   readonly channels = new Map<string, ChannelRecord>();
   readonly messages = new Map<string, MessageRecord>();
-  /** Message ids per channel, oldest first (ids increase, so push keeps the order). */
+  /** Message ids per channel, oldest first (ids increase, so push keeps the order; one dated in the past is put in its place). */
   readonly channelMessageIds = new Map<string, string[]>();
   readonly commands = new Map<string, APIApplicationCommand>();
   readonly interactions = new Map<string, InteractionRecord>();
@@ -164,8 +164,13 @@ export class EmulatorState {
   addMessage(message: MessageRecord): void {
     this.messages.set(message.id, message);
     const ids = this.channelMessageIds.get(message.channelId);
-    if (ids) ids.push(message.id);
-    else this.channelMessageIds.set(message.channelId, [message.id]);
+    if (!ids) this.channelMessageIds.set(message.channelId, [message.id]);
+    else if (ids.length === 0 || compareSnowflakes(ids.at(-1)!, message.id) < 0) ids.push(message.id);
+    else {
+      // A message dated in the past (`sentAt`) goes where its id belongs.
+      const index = ids.findIndex((existing) => compareSnowflakes(existing, message.id) > 0);
+      ids.splice(index, 0, message.id);
+    }
   }
 
   /** The DM channel between the bot and `userId`, if one was opened. */

@@ -15,6 +15,7 @@ import type { UploadedFile } from '../http/body.js';
 import { assertChannelPermissions, channelPermissions, hasPermissions } from '../permissions.js';
 import type { ChannelRecord, MessageAuthor, MessageRecord } from '../records.js';
 import { renderGatewayMessage, renderMessage } from '../render/messages.js';
+import { compareSnowflakes } from '../snowflake.js';
 import { resolveAttachments } from './attachments.js';
 import { parseContentMentions, resolvePings, type ResolvedPings } from './mentions.js';
 import type { MessageInput } from './messageInput.js';
@@ -41,6 +42,8 @@ export interface CreateMessageRequest {
   extraFlags?: number;
   /** Deferred "thinking" messages have no content and skip validation. */
   skipValidation?: boolean;
+  /** When it was sent, if earlier than now (simulated users): its id and timestamp say so. */
+  sentAt?: number;
 }
 
 const TEXT_CHANNEL_TYPES = new Set<ChannelType>([
@@ -149,7 +152,7 @@ export function createMessage(context: EmulatorContext, request: CreateMessageRe
   const mentionUserIds = [...mentions.userIds];
   if (reply?.repliedUserId && pings.userIds.includes(reply.repliedUserId) && !mentionUserIds.includes(reply.repliedUserId)) mentionUserIds.push(reply.repliedUserId);
 
-  const id = state.ids.next();
+  const id = request.sentAt === undefined ? state.ids.next() : state.ids.at(request.sentAt);
   const ephemeral = request.ephemeralForUserId ?? null;
   const message: MessageRecord = {
     id,
@@ -166,7 +169,7 @@ export function createMessage(context: EmulatorContext, request: CreateMessageRe
     tts: input.tts ?? false,
     pinned: false,
     nonce,
-    createdAt: Date.now(),
+    createdAt: request.sentAt ?? Date.now(),
     editedAt: null,
     mentionUserIds,
     mentionRoleIds: mentions.roleIds,
@@ -183,7 +186,7 @@ export function createMessage(context: EmulatorContext, request: CreateMessageRe
   state.addMessage(message);
   if (nonce !== null && input.enforce_nonce === true) state.nonces.set(nonceKey(request.author, nonce), { messageId: id, at: message.createdAt });
   if (!ephemeral) {
-    channel.lastMessageId = id;
+    if (channel.lastMessageId === null || compareSnowflakes(id, channel.lastMessageId) > 0) channel.lastMessageId = id;
     if (channel.thread) channel.thread.totalMessageSent += 1;
   }
   recordPings(context, message, pings, 'create');

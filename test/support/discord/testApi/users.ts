@@ -17,6 +17,12 @@ export interface UserMessageSpec {
   replyTo?: string;
   /** Files the user attaches; served from the emulator's CDN URL. */
   attachments?: AttachmentSource[];
+  /**
+   * When it was sent (ms since the epoch), to make a message older than now: its id and
+   * timestamp carry that time and it takes its place in the channel's history by id. It is still
+   * dispatched now, to sessions connected now.
+   */
+  sentAt?: number;
 }
 
 /**
@@ -34,6 +40,7 @@ export function userSays(context: EmulatorContext, spec: UserMessageSpec): APIMe
     origin: 'user',
     input: { content: spec.content, message_reference: spec.replyTo ? { message_id: spec.replyTo, fail_if_not_exists: true } : undefined },
     attachments,
+    sentAt: spec.sentAt,
   });
   return renderMessage(context.state, message);
 }
