@@ -8,6 +8,7 @@ import type { DatabaseHandle } from './db/database.js';
 import { migrationStatus, runMigrations } from './db/migrate.js';
 import { isReachable, openDatabase } from './db/openDatabase.js';
 import { CatchUpRepository, InteractionClaimRepository, createEngineStores } from './db/repositories/index.js';
+import { CdnAttachmentFetcher, TEXT_ATTACHMENT_MAX_BYTES } from './discord/attachments.js';
 import { DiscordChatGateway } from './discord/chatGateway.js';
 import { createDiscordClient } from './discord/client.js';
 import { DiscordBot, type DiscordBotOptions } from './discord/discordBot.js';
@@ -72,6 +73,7 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
         stores,
         model: new MeteredChatModel(new OpenAiChatModel({ ...config.llm, logPrompts: config.log.prompts }, logger.child({ module: 'llm' })), metrics),
         gateway: new DiscordChatGateway(client, config.discord, logger.child({ module: 'discord' })),
+        attachments: new CdnAttachmentFetcher(config.discord.attachmentTimeoutMs),
         logger,
         observer: {
           turnFinished: (outcome) => {
@@ -80,7 +82,11 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
           },
         },
       },
-      { owner, defaultModel: config.llm.defaultModel, visionModels: config.llm.visionModels, ...config.context, ...config.worker },
+      {
+        owner,
+        // A text file may take a quarter of the context.
+        attachments: { maxBytes: TEXT_ATTACHMENT_MAX_BYTES, maxTokensEach: Math.floor(config.context.tokenBudget / 4) },
+        defaultModel: config.llm.defaultModel, visionModels: config.llm.visionModels, ...config.context, ...config.worker },
     );
     const claims = new InteractionClaimRepository(database.db);
     const router = new CommandRouter(
@@ -96,7 +102,6 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
       router,
       {
         token: config.discord.token,
-        attachmentTokenLimit: Math.floor(config.context.tokenBudget / 4),
         messageTaken: hooks.messageTaken,
         catchUp: { store: new CatchUpRepository(database.db), windowMs: config.discord.catchUpMs },
       },

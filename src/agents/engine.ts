@@ -1,16 +1,19 @@
+import { type AttachmentLimits, AttachmentReader } from './attachmentReader.js';
 import { ChannelAgents } from './channelAgents.js';
 import { ChatService } from './chatService.js';
 import { ContextBuilder } from './context.js';
 import type { Logger } from './logger.js';
 import { isVisionModel } from './persona.js';
 import { PersonaResolver } from './personaResolver.js';
-import type { ChatGateway, ChatModel, EngineStores } from './ports.js';
+import type { AttachmentFetcher, ChatGateway, ChatModel, EngineStores } from './ports.js';
 import { AgentRuntime } from './runtime.js';
 import { Summarizer } from './summarizer.js';
 import { createToolbox } from './tools/index.js';
 import { type TurnObserver, TurnWorker } from './worker.js';
 
 export interface EngineOptions {
+  /** Text attachments: their largest size, and how many tokens each may take. */
+  attachments: AttachmentLimits;
   owner: string;
   defaultModel: string;
   visionModels: readonly string[];
@@ -32,7 +35,7 @@ export interface Engine {
 }
 
 export function createEngine(
-  deps: { stores: EngineStores; model: ChatModel; gateway: ChatGateway; logger: Logger; observer?: TurnObserver },
+  deps: { stores: EngineStores; model: ChatModel; gateway: ChatGateway; attachments: AttachmentFetcher; logger: Logger; observer?: TurnObserver },
   options: EngineOptions,
 ): Engine {
   const { stores, model, gateway, logger } = deps;
@@ -44,6 +47,7 @@ export function createEngine(
       gateway,
       context: new ContextBuilder(stores, limits),
       summarizer: new Summarizer(stores, model, limits, logger.child({ module: 'summarizer' })),
+      attachments: new AttachmentReader(stores.messages, deps.attachments, options.attachments),
       toolbox: createToolbox(),
       logger: logger.child({ module: 'runtime' }),
     },

@@ -1,5 +1,6 @@
 import type {
   Agent,
+  AttachmentInfo,
   ChannelRef,
   Fact,
   NewMessage,
@@ -101,6 +102,15 @@ export interface ChatGateway {
   memberHasPermission(where: ChannelRef, userId: string, permission: MemberPermission): Promise<boolean>;
 }
 
+// ---------------------------------------------------------------- attachments
+
+export type FetchedText = { ok: true; text: string } | { ok: false; reason: NonNullable<AttachmentInfo['unreadable']> };
+
+/** Downloads an attached text file, within a time and a size limit; never throws. */
+export interface AttachmentFetcher {
+  fetchText(url: string, maxBytes: number): Promise<FetchedText>;
+}
+
 // ---------------------------------------------------------------- storage
 
 export interface AgentStore {
@@ -150,6 +160,8 @@ export interface Claim {
   unanswered: boolean;
   /** Tokens of the history the rolling summary does not cover yet. */
   unsummarisedTokens: number;
+  /** Whether an unanswered message has a text file not read yet. */
+  pendingAttachments: boolean;
 }
 
 export interface TurnResult {
@@ -207,6 +219,13 @@ export interface MessageStore {
   appendToTurn(lease: TurnLease, agent: Agent, message: NewMessage): Promise<void>;
   /** Messages with `afterId < id < beforeId`, newest first. */
   newestMessages(agentId: number, options: { afterId: number; beforeId?: number; limit: number }): Promise<StoredMessage[]>;
+  /** User messages newer than `afterId` with a text file not read yet, oldest first. */
+  withPendingAttachments(agentId: number, afterId: number): Promise<StoredMessage[]>;
+  /**
+   * Replaces a message's text and attachments once its files were read.
+   * @throws LeaseLostError when another process holds the turn.
+   */
+  completeAttachments(lease: TurnLease, messageId: number, update: { content: string; attachments: AttachmentInfo[]; tokenCount: number }): Promise<void>;
   /** Messages with id > afterId, oldest first. */
   oldestMessages(agentId: number, options: { afterId: number; limit: number }): Promise<StoredMessage[]>;
   /** Full-text search over user and assistant messages with id < beforeId (all when undefined). */

@@ -50,8 +50,15 @@ function userText(message: Renderable): string {
   return `${speaker}${reply}: ${message.content}${attachmentNote}`;
 }
 
+const UNREADABLE_NOTE: Record<NonNullable<AttachmentInfo['unreadable']>, string> = {
+  binary: 'not text, not read',
+  too_large: 'too large to read',
+  download_failed: 'could not be downloaded',
+};
+
 function describeAttachment(attachment: AttachmentInfo): string {
-  return `${attachment.filename} (${attachment.contentType ?? 'unknown type'}, ${attachment.size} bytes)`;
+  const note = attachment.unreadable ? `, ${UNREADABLE_NOTE[attachment.unreadable]}` : '';
+  return `${attachment.filename} (${attachment.contentType ?? 'unknown type'}, ${attachment.size} bytes${note})`;
 }
 
 export function truncate(text: string, max: number): string {

@@ -1,3 +1,4 @@
+import type { AttachmentReader } from './attachmentReader.js';
 import type { ContextBuilder } from './context.js';
 import { retryWrite } from './databaseRetry.js';
 import { LeaseLostError, ModelError } from './errors.js';
@@ -47,6 +48,7 @@ export class AgentRuntime {
       gateway: ChatGateway;
       context: ContextBuilder;
       summarizer: Summarizer;
+      attachments: AttachmentReader;
       toolbox: Toolbox;
       logger: Logger;
     },
@@ -71,6 +73,7 @@ export class AgentRuntime {
         await streamer.finish(shown.text);
         return { status: 'done', modelMs, seenThroughId: shown.seenThroughId ?? undefined, noticeMessageId: null };
       }
+      if (claim.pendingAttachments) await this.deps.attachments.readPending(claim, retry);
       const agent = await this.foldHistory(claim, log);
       const toolbox = this.deps.toolbox.forPersona(agent.persona.tools);
       const imagesAfterId = this.options.isVisionModel(agent.persona.model) ? claim.answeredThroughId : undefined;

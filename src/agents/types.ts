@@ -49,6 +49,10 @@ export interface AttachmentInfo {
   kind: 'text' | 'image' | 'other';
   /** Only usable in the turn the attachment arrived in: Discord's CDN URLs expire. */
   url?: string;
+  /** A text file not read yet: the turn that answers its message reads it first. */
+  pending?: boolean;
+  /** Why a file that looked like text was not read into the conversation. */
+  unreadable?: 'binary' | 'too_large' | 'download_failed';
 }
 
 /** A message of an agent's conversation, as much of it as its prompt needs. */

@@ -16,6 +16,7 @@ import {
   unique,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { AttachmentInfo } from '../agents/types.js';
 
 /**
  * The durable state of every agent. Only PostgreSQL 15 features: PGlite runs 18, the server 15,
@@ -118,13 +119,6 @@ export interface StoredToolCall {
   arguments: string;
 }
 
-export interface AttachmentMeta {
-  filename: string;
-  contentType: string | null;
-  size: number;
-  kind: 'text' | 'image' | 'other';
-}
-
 /** An agent's conversation. Raw rows are kept forever; summaries only shorten the prompt. */
 export const messages = pgTable(
   'messages',
@@ -140,7 +134,7 @@ export const messages = pgTable(
     authorName: text('author_name'),
     discordMessageId: text('discord_message_id'),
     replyToText: text('reply_to_text'),
-    attachments: jsonb('attachments').$type<AttachmentMeta[]>(),
+    attachments: jsonb('attachments').$type<AttachmentInfo[]>(),
     toolCalls: jsonb('tool_calls').$type<StoredToolCall[]>(),
     toolCallId: text('tool_call_id'),
     toolName: text('tool_name'),

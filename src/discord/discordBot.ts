@@ -8,8 +8,6 @@ import { NO_MENTIONS } from './render.js';
 
 export interface DiscordBotOptions {
   token: string;
-  /** Text attachments are cut to this many tokens each. */
-  attachmentTokenLimit: number;
   /** Told of every message once it was taken: for tests and benchmarks. */
   messageTaken?: ((messageId: string, result: ReceiveResult) => void) | undefined;
   /** Catch-up after a fresh connection: where it reads and claims, and how far back it looks (0: off). */
@@ -96,7 +94,7 @@ export class DiscordBot {
     const log = this.logger.child({ messageId: message.id, channelId: message.channelId });
     let addressed = false;
     try {
-      const incoming = await toIncomingMessage(message, { attachmentTokenLimit: this.options.attachmentTokenLimit });
+      const incoming = await toIncomingMessage(message);
       if (!incoming) {
         this.options.messageTaken?.(message.id, 'ignored');
         return;

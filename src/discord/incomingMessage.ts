@@ -1,18 +1,17 @@
 import { type Message, cleanContent } from 'discord.js';
 import type { IncomingMessage } from '../agents/chatService.js';
-import { readAttachments } from './attachments.js';
+import { describeAttachments } from './attachments.js';
 
 /**
  * Reduces a Discord message to what the engine needs, or null for messages no agent answers:
  * from bots (itself included), webhooks and the system.
  */
-export async function toIncomingMessage(message: Message, options: { attachmentTokenLimit: number }): Promise<IncomingMessage | null> {
+export async function toIncomingMessage(message: Message): Promise<IncomingMessage | null> {
   if (message.author.bot || message.webhookId || message.system) return null;
   const botId = message.client.user.id;
   const referenced = message.reference?.messageId ? await message.fetchReference().catch(() => null) : null;
   const repliesToBot = referenced?.author.id === botId;
   const mentionsBot = message.mentions.users.has(botId);
-  const { inlineText, attachments } = await readAttachments(message.attachments.values(), options.attachmentTokenLimit);
   const channel = message.channel;
   return {
     guildId: message.guildId,
@@ -23,9 +22,9 @@ export async function toIncomingMessage(message: Message, options: { attachmentT
     messageId: message.id,
     authorId: message.author.id,
     authorName: message.member?.displayName ?? message.author.displayName,
-    content: [readableContent(message), inlineText].filter(Boolean).join('\n\n'),
+    content: readableContent(message),
     replyToText: referenced ? readableContent(referenced) : null,
-    attachments,
+    attachments: describeAttachments(message.attachments.values()),
   };
 }
 

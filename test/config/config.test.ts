@@ -17,7 +17,7 @@ function problemsOf(env: Record<string, string | undefined>): ConfigError {
 describe('loadConfig', () => {
   it('gives every variable its default', () => {
     expect(loadConfig(REQUIRED)).toEqual({
-      discord: { token: 'token', apiUrl: 'https://discord.com/api', devGuildId: undefined, restRequestsPerSecond: 50, retries: 5, retryBaseMs: 500, catchUpMs: 1_800_000 },
+      discord: { token: 'token', apiUrl: 'https://discord.com/api', devGuildId: undefined, restRequestsPerSecond: 50, retries: 5, retryBaseMs: 500, attachmentTimeoutMs: 10_000, catchUpMs: 1_800_000 },
       llm: {
         apiKey: 'key',
         baseUrl: 'https://api.openai.com/v1',

@@ -62,6 +62,37 @@ describe.each(testDrivers())('where and what the agent reads (%s)', (driver) => 
     expect(userText(lastUser.content)).toContain('[file notes.txt]\nThe deploy password rotates on Mondays.');
   });
 
+  it('reads a file only for a message it answers, and names a binary or lost file instead of reading it', async () => {
+    const { discord, llm } = harness;
+    const chatter = discord.userSays({
+      channelId: discord.seed.generalId,
+      authorId: discord.seed.bob.id,
+      content: 'just sharing, not for the bot',
+      attachments: [{ filename: 'aside.txt', contentType: 'text/plain', text: 'nothing to see' }],
+    });
+    expect(await harness.taken(chatter.id)).toBe('ignored');
+    expect(discord.cdnDownloads).not.toContain(chatter.attachments[0]!.id);
+
+    // Random bytes named .txt, NUL bytes in the text itself, and a file gone from the CDN.
+    const noise = Buffer.from([0x89, 0x00, 0xff, 0xfe, 0x00, 0x41, 0xc3, 0x28]).toString('base64');
+    const said = discord.userSays({
+      channelId: discord.seed.generalId,
+      authorId: discord.seed.alice.id,
+      content: `<@${discord.bot.id}> what is in evil.txt?\u0000`,
+      attachments: [
+        { filename: 'evil.txt', contentType: 'text/plain', base64: noise },
+        { filename: 'gone.txt', contentType: 'text/plain', text: 'expired' },
+      ],
+    });
+    discord.expireAttachment(said.attachments[1]!.id);
+    await harness.replyAfter(said.id);
+    const lastUser = userText(llm.lastRequest()!.messages.filter((message) => message.role === 'user').at(-1)!.content);
+    expect(lastUser).toContain('what is in evil.txt?');
+    expect(lastUser).not.toContain('\u0000');
+    expect(lastUser).toContain('evil.txt (text/plain, 8 bytes, not text, not read)');
+    expect(lastUser).toContain('gone.txt (text/plain, 7 bytes, could not be downloaded)');
+  });
+
   it('shows an image to a vision model in the turn it arrives, and only names it for other models', async () => {
     const { discord, llm } = harness;
     const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';

@@ -4,7 +4,7 @@ import type { Agent, ChannelRef, NewMessage, Persona, ReplyMode } from '../../ag
 import { storableText } from '../../agents/text.js';
 import type { Database, Executor } from '../database.js';
 import { type AgentStatus, agents, memories, messages } from '../schema.js';
-import { answeredThroughId, leaseEnd, unsummarisedTokens } from './claimColumns.js';
+import { answeredThroughId, leaseEnd, pendingAttachments, unsummarisedTokens } from './claimColumns.js';
 import { toAgent } from './mappers.js';
 import { bindMessage, insertMessageSelect } from './messageRepository.js';
 
@@ -32,7 +32,16 @@ export class AgentRepository implements AgentStore {
     const turn = { id: row.startedTurnId, agentId: agent.id, requestedBy: message.authorId ?? null, attempts: 1 };
     const lease = { agentId: agent.id, turnId: turn.id, owner: claimFor!.owner };
     // Read before the statement's own insert: the new message is unanswered, and its tokens unsummarised.
-    const claim = { agent, wakeSeq: agent.wakeSeq, turn, lease, answeredThroughId: row.answeredThroughId, unanswered: true, unsummarisedTokens: row.unsummarisedTokens + message.tokenCount };
+    const claim = {
+      agent,
+      wakeSeq: agent.wakeSeq,
+      turn,
+      lease,
+      answeredThroughId: row.answeredThroughId,
+      unanswered: true,
+      unsummarisedTokens: row.unsummarisedTokens + message.tokenCount,
+      pendingAttachments: row.pendingAttachments || (message.attachments ?? []).some((attachment) => attachment.pending),
+    };
     return { agent, claim };
   }
 
@@ -135,6 +144,7 @@ function acceptStatement(db: Database) {
       startedTurnId: sql<number | null>`(select id from started)`.mapWith(Number).as('started_turn_id'),
       answeredThroughId,
       unsummarisedTokens,
+      pendingAttachments,
     });
 }
 

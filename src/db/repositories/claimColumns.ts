@@ -28,19 +28,32 @@ export const answeredThroughId = sql<number>`${answeredThrough}`.mapWith(Number)
 export const unanswered = sql<boolean>`exists (select 1 from messages m
     where m.agent_id = agents.id and m.role = 'user' and m.id > greatest(agents.history_start_id, ${answeredThrough}))`.as('unanswered');
 
+/** An unanswered message with a text file not read yet (see AttachmentReader). */
+export const pendingAttachments = sql<boolean>`exists (select 1 from messages m
+    where m.agent_id = agents.id and m.role = 'user' and m.id > greatest(agents.history_start_id, ${answeredThrough})
+      and m.attachments @> '[{"pending": true}]')`.as('pending_attachments');
+
 /** The tokens of the history the rolling summary does not cover yet. */
 export const unsummarisedTokens = sql<number>`(select coalesce(sum(m.token_count), 0) from messages m
     where m.agent_id = agents.id and m.id > greatest(agents.history_start_id, agents.summary_through_id))`
   .mapWith(Number)
   .as('unsummarised_tokens');
 
+function heldBy(agentId: unknown, owner: unknown) {
+  return sql`exists (select 1 from agents where id = ${agentId}::bigint and lease_owner = ${owner}::text for share)`;
+}
+
 /**
  * The fence of every write of a turn: its lease is still held by the writer. The row lock
  * (`for share`) makes a concurrent claim skip the agent, and a write that waited on a claim
  * re-reads the row and sees the new owner.
  */
-export const leaseHeld = sql`exists (select 1 from agents where id = ${sql.placeholder('leaseAgentId')}::bigint
-    and lease_owner = ${sql.placeholder('leaseOwner')}::text for share)`;
+export const leaseHeld = heldBy(sql.placeholder('leaseAgentId'), sql.placeholder('leaseOwner'));
+
+/** `leaseHeld` with the lease's values in place, for statements that are not prepared. */
+export function leaseHeldBy(lease: TurnLease) {
+  return heldBy(lease.agentId, lease.owner);
+}
 
 /** Binds a turn's lease to `leaseHeld`. */
 export function bindLease(lease: TurnLease): { leaseAgentId: number; leaseOwner: string } {

@@ -1,11 +1,11 @@
 import { type SQL, and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
 import { LeaseLostError } from '../../agents/errors.js';
 import type { MessageStore } from '../../agents/ports.js';
-import type { Agent, NewMessage, SearchHit, StoredMessage, TurnLease } from '../../agents/types.js';
+import type { Agent, AttachmentInfo, NewMessage, SearchHit, StoredMessage, TurnLease } from '../../agents/types.js';
 import type { Database } from '../database.js';
 import { messages } from '../schema.js';
 import { bindRow, insertSelect, returnedIds } from './boundValues.js';
-import { bindLease, leaseHeld } from './claimColumns.js';
+import { bindLease, leaseHeld, leaseHeldBy } from './claimColumns.js';
 import { toStoredMessage } from './mappers.js';
 
 /** What a prompt needs of a message: the fewer columns, the cheaper each row of a window. */
@@ -93,6 +93,24 @@ export class MessageRepository implements MessageStore {
   async appendToTurn(lease: TurnLease, agent: Agent, message: NewMessage): Promise<void> {
     const appended = await this.appendFenced.execute({ ...bindMessage('', agent, message), ...bindLease(lease) });
     if (appended.length === 0) throw new LeaseLostError(lease);
+  }
+
+  async withPendingAttachments(agentId: number, afterId: number): Promise<StoredMessage[]> {
+    const rows = await this.db
+      .select(readColumns)
+      .from(messages)
+      .where(and(eq(messages.agentId, agentId), gt(messages.id, afterId), eq(messages.role, 'user'), sql`${messages.attachments} @> '[{"pending": true}]'`))
+      .orderBy(asc(messages.id));
+    return rows.map(toStoredMessage);
+  }
+
+  async completeAttachments(lease: TurnLease, messageId: number, update: { content: string; attachments: AttachmentInfo[]; tokenCount: number }): Promise<void> {
+    const updated = await this.db
+      .update(messages)
+      .set(update)
+      .where(and(eq(messages.id, messageId), leaseHeldBy(lease)))
+      .returning({ id: messages.id });
+    if (updated.length === 0) throw new LeaseLostError(lease);
   }
 
   async newestMessages(agentId: number, options: { afterId: number; beforeId?: number; limit: number }): Promise<StoredMessage[]> {

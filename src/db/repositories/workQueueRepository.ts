@@ -5,7 +5,7 @@ import type { Turn, TurnLease } from '../../agents/types.js';
 import type { Database } from '../database.js';
 import { agents, turns } from '../schema.js';
 import { bound, sideEffect } from './boundValues.js';
-import { answeredThroughId, bindLease, leaseEnd, leaseHeld, unanswered, unfinishedTurnId, unsummarisedTokens } from './claimColumns.js';
+import { answeredThroughId, bindLease, leaseEnd, leaseHeld, pendingAttachments, unanswered, unfinishedTurnId, unsummarisedTokens } from './claimColumns.js';
 import { toAgent } from './mappers.js';
 import { bindMessage, insertMessageSelect } from './messageRepository.js';
 import { bindUsage, insertUsageSelect } from './usageRepository.js';
@@ -44,6 +44,7 @@ export class WorkQueueRepository implements WorkQueue {
       answeredThroughId: row.answeredThroughId,
       unanswered: row.unanswered,
       unsummarisedTokens: row.unsummarisedTokens,
+      pendingAttachments: row.pendingAttachments,
     };
   }
 
@@ -146,6 +147,7 @@ function claimStatement(db: Database) {
       answeredThroughId,
       unanswered,
       unsummarisedTokens,
+      pendingAttachments,
     });
 }
 

@@ -247,6 +247,16 @@ export class DiscordEmulator {
   }
 
   /** Who would have been notified, per message create/edit (only entries that notify someone). */
+  /** Attachment ids, in the order their bytes were downloaded from the CDN. */
+  get cdnDownloads(): readonly string[] {
+    return this.context.state.cdnDownloads;
+  }
+
+  /** Removes an attachment's bytes from the CDN: its URL answers 404 from now on (as an expired link would). */
+  expireAttachment(attachmentId: string): void {
+    this.context.state.attachments.delete(attachmentId);
+  }
+
   get pings(): readonly PingRecord[] {
     return this.context.state.pings;
   }

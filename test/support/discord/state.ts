@@ -71,6 +71,8 @@ export class EmulatorState {
   private readonly interactionIdsByToken = new Map<string, string>();
   readonly webhooks = new Map<string, WebhookRecord>();
   readonly attachments = new Map<string, StoredAttachment>();
+  /** Attachment ids in the order their bytes were downloaded from the CDN. */
+  readonly cdnDownloads: string[] = [];
   /** `${authorKey}:${nonce}` → message id and when it was created, for `enforce_nonce`. */
   readonly nonces = new Map<string, { messageId: string; at: number }>();
   readonly pings: PingRecord[] = [];

@@ -21,6 +21,7 @@ function serveAttachment(state: EmulatorState, url: URL, response: ServerRespons
     sendJson(response, 404, { message: '404: Not Found', code: 0 });
     return;
   }
+  state.cdnDownloads.push(attachment.id);
   response.writeHead(200, { 'content-type': attachment.contentType, 'content-length': attachment.bytes.length });
   response.end(attachment.bytes);
 }
