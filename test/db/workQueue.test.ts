@@ -111,9 +111,10 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
     const deadClaim = await stores.queue.claimNext('gone', 60_000);
     const aliveClaim = await stores.queue.claimNext('still-here', 60_000);
     expect(await stores.queue.expireLeasesOf((owner) => owner === 'gone')).toBe(1);
+    const expired = await database.rows<{ id: number }>(sql`select id from agents where status = 'running' and lease_expires_at <= now()`);
+    expect(expired.map((row) => Number(row.id))).toEqual([deadClaim!.agent.id]);
     const taken = await stores.queue.claimNext('successor', 60_000);
-    expect(taken?.agent.id).toBe(deadClaim!.agent.id);
-    expect(await stores.queue.claimNext('successor', 60_000)).toBeNull();
+    expect(taken?.turn.id).toBe(deadClaim!.turn.id);
     await stores.queue.finish(taken!, { status: 'done' });
     await stores.queue.finish(aliveClaim!, { status: 'done' });
   });
