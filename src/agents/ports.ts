@@ -162,6 +162,8 @@ export interface Claim {
   unsummarisedTokens: number;
   /** Whether an unanswered message has a text file not read yet. */
   pendingAttachments: boolean;
+  /** The newest unanswered message sent while the bot was offline (its Discord id): the answer replies to it. */
+  offlineMessageId: string | null;
 }
 
 export interface TurnResult {

@@ -18,6 +18,9 @@ export interface RuntimeOptions {
   isVisionModel: (model: string) => boolean;
 }
 
+/** Above an answer to messages sent while no bot process was connected (Discord's small-text line). */
+export const OFFLINE_NOTE = '-# Sent while I was offline: answered now.';
+
 /** Model calls one turn may make: a model that keeps calling tools is stopped here. */
 export const MAX_MODEL_CALLS_PER_TURN = 6;
 
@@ -62,7 +65,10 @@ export class AgentRuntime {
     signal.addEventListener('abort', () => turnAbort.abort(signal.reason), { once: true });
     const retry = <T>(write: () => Promise<T>, what: string) =>
       retryWrite(write, { deadlineMs: this.options.databaseRetryMs, signal: turnAbort.signal, logger: log, what });
-    const streamer = new ReplyStreamer({ gateway, outbox: stores.outbox, logger: log, retryWrite: retry }, claim, this.options.streamEditIntervalMs, turnAbort);
+    const replyTo = claim.offlineMessageId ?? undefined;
+    const streamer = new ReplyStreamer({ gateway, outbox: stores.outbox, logger: log, retryWrite: retry }, claim, this.options.streamEditIntervalMs, turnAbort, replyTo);
+    // What the people reading it need to know: the answer is late because the bot was away.
+    const shownAs = (parts: string[]) => (replyTo ? `${OFFLINE_NOTE}\n${joinShown(parts)}` : joinShown(parts));
     let modelMs = 0;
     try {
       if (!claim.unanswered) return { status: 'done', modelMs };
@@ -96,7 +102,7 @@ export class AgentRuntime {
             tools,
             maxTokens: this.options.replyTokenReserve,
           },
-          { onText: (text) => streamer.update(joinShown([...shownParts, text])), signal: turnAbort.signal },
+          { onText: (text) => streamer.update(shownAs([...shownParts, text])), signal: turnAbort.signal },
         );
         modelMs += performance.now() - startedAt;
         const usage: UsageRecord = { agent, userId: claim.turn.requestedBy, model: agent.persona.model, purpose: 'turn', ...response.usage };
@@ -104,7 +110,7 @@ export class AgentRuntime {
         if (response.toolCalls.length === 0) {
           // Shown first, stored second: a crash in between resumes the turn, which regenerates
           // the answer and edits the messages already posted; a crash after it only ends the turn.
-          const shownText = joinShown(shownParts);
+          const shownText = shownAs(shownParts);
           await streamer.finish(shownText);
           const message = withTokenCount({ role: 'assistant', content: response.text, turnId: claim.turn.id, seenThroughId });
           await retry(() => stores.queue.recordAnswer(claim.lease, { message, usage, shownText }), 'storing the answer');

@@ -1,6 +1,7 @@
 import type { APIMessage } from 'discord-api-types/v10';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OFFLINE_NOTE } from '../../src/agents/runtime.js';
 import type { App } from '../../src/app.js';
 import { testDrivers } from '../support/db/testDatabase.js';
 import { type BotHarness, startHarness } from '../support/e2e/harness.js';
@@ -103,6 +104,11 @@ describe.each(testDrivers())('catching up after downtime (%s)', (driver) => {
     expect(harness.botMessages(generalId).filter((message) => BigInt(message.id) > BigInt(two.id))).toHaveLength(generalTurns.length);
     expect(requests.filter((request) => lastUserText(request).includes('offline side'))).toHaveLength(1);
     expect(harness.botMessages(sideId).filter((message) => BigInt(message.id) > BigInt(side.id))).toHaveLength(1);
+    // A late answer replies to the message it answers and says why it is late (pinging nobody).
+    const sideAnswer = harness.botMessages(sideId).find((message) => BigInt(message.id) > BigInt(side.id))!;
+    expect(sideAnswer.message_reference?.message_id).toBe(side.id);
+    expect(sideAnswer.content.startsWith(OFFLINE_NOTE)).toBe(true);
+    expect(discord.pings.filter((ping) => ping.messageId === sideAnswer.id)).toEqual([]);
 
     // A channel without an agent is not caught up: not even fetched.
     expect(historyFetches(harness, freshId, restBefore)).toEqual([]);

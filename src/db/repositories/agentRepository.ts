@@ -4,7 +4,7 @@ import type { Agent, ChannelRef, NewMessage, Persona, ReplyMode } from '../../ag
 import { storableText } from '../../agents/text.js';
 import type { Database, Executor } from '../database.js';
 import { type AgentStatus, agents, memories, messages } from '../schema.js';
-import { answeredThroughId, leaseEnd, pendingAttachments, unsummarisedTokens } from './claimColumns.js';
+import { answeredThroughId, leaseEnd, offlineMessageId, pendingAttachments, unsummarisedTokens } from './claimColumns.js';
 import { toAgent } from './mappers.js';
 import { bindMessage, insertMessageSelect } from './messageRepository.js';
 
@@ -41,6 +41,7 @@ export class AgentRepository implements AgentStore {
       unanswered: true,
       unsummarisedTokens: row.unsummarisedTokens + message.tokenCount,
       pendingAttachments: row.pendingAttachments || (message.attachments ?? []).some((attachment) => attachment.pending),
+      offlineMessageId: message.sentWhileOffline ? (message.discordMessageId ?? null) : row.offlineMessageId,
     };
     return { agent, claim };
   }
@@ -145,6 +146,7 @@ function acceptStatement(db: Database) {
       answeredThroughId,
       unsummarisedTokens,
       pendingAttachments,
+      offlineMessageId,
     });
 }
 

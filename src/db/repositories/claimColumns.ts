@@ -33,6 +33,15 @@ export const pendingAttachments = sql<boolean>`exists (select 1 from messages m
     where m.agent_id = agents.id and m.role = 'user' and m.id > greatest(agents.history_start_id, ${answeredThrough})
       and m.attachments @> '[{"pending": true}]')`.as('pending_attachments');
 
+/**
+ * The newest unanswered message that was sent while no bot process was connected (taken by the
+ * catch-up): the answer replies to it, so that its author sees which message it answers.
+ */
+export const offlineMessageId = sql<string | null>`(select m.discord_message_id from messages m
+    where m.agent_id = agents.id and m.role = 'user' and m.sent_while_offline
+      and m.id > greatest(agents.history_start_id, ${answeredThrough})
+    order by m.id desc limit 1)`.as('offline_message_id');
+
 /** The tokens of the history the rolling summary does not cover yet. */
 export const unsummarisedTokens = sql<number>`(select coalesce(sum(m.token_count), 0) from messages m
     where m.agent_id = agents.id and m.id > greatest(agents.history_start_id, agents.summary_through_id))`

@@ -5,7 +5,7 @@ import type { Turn, TurnLease } from '../../agents/types.js';
 import type { Database } from '../database.js';
 import { agents, turns } from '../schema.js';
 import { bound, sideEffect } from './boundValues.js';
-import { answeredThroughId, bindLease, leaseEnd, leaseHeld, pendingAttachments, unanswered, unfinishedTurnId, unsummarisedTokens } from './claimColumns.js';
+import { answeredThroughId, bindLease, leaseEnd, leaseHeld, offlineMessageId, pendingAttachments, unanswered, unfinishedTurnId, unsummarisedTokens } from './claimColumns.js';
 import { toAgent } from './mappers.js';
 import { bindMessage, insertMessageSelect } from './messageRepository.js';
 import { bindUsage, insertUsageSelect } from './usageRepository.js';
@@ -45,6 +45,7 @@ export class WorkQueueRepository implements WorkQueue {
       unanswered: row.unanswered,
       unsummarisedTokens: row.unsummarisedTokens,
       pendingAttachments: row.pendingAttachments,
+      offlineMessageId: row.offlineMessageId,
     };
   }
 
@@ -148,6 +149,7 @@ function claimStatement(db: Database) {
       unanswered,
       unsummarisedTokens,
       pendingAttachments,
+      offlineMessageId,
     });
 }
 
