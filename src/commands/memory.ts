@@ -1,11 +1,12 @@
 import { ApplicationCommandOptionType, PermissionFlagsBits } from 'discord.js';
 import { truncate } from '../agents/promptMessages.js';
 import { FACT_MAX_CHARACTERS } from '../agents/tools/remember.js';
+import { factsPage } from './memoryPages.js';
 import { ephemeral, placeOf, requirePermission } from './place.js';
 import type { SlashCommand } from './types.js';
 
-/** Discord's limit on a message's content, less room for the heading. */
-const LIST_MAX_CHARACTERS = 1900;
+/** Discord shows at most 25 autocomplete choices. */
+const CHOICES_MAX = 25;
 
 /** `/memory show|add|forget|clear`: the facts this channel's agent keeps. */
 export const memoryCommand: SlashCommand = {
@@ -13,7 +14,12 @@ export const memoryCommand: SlashCommand = {
     name: 'memory',
     description: 'The facts this channel\'s agent remembers',
     options: [
-      { type: ApplicationCommandOptionType.Subcommand, name: 'show', description: 'List the facts' },
+      {
+        type: ApplicationCommandOptionType.Subcommand,
+        name: 'show',
+        description: 'List the facts',
+        options: [{ type: ApplicationCommandOptionType.Integer, name: 'page', description: 'Which page (default: the first)', min_value: 1 }],
+      },
       {
         type: ApplicationCommandOptionType.Subcommand,
         name: 'add',
@@ -40,12 +46,14 @@ export const memoryCommand: SlashCommand = {
       requirePermission(interaction, PermissionFlagsBits.ManageMessages, 'Manage Messages');
     }
     await interaction.deferReply(ephemeral);
-    let content: string;
     if (subcommand === 'show') {
-      const facts = await channelAgents.facts(place);
-      const lines = facts.map((fact) => `**#${fact.id}** ${fact.content}`);
-      content = facts.length === 0 ? 'I remember no facts here yet. Add one with /memory add.' : truncate(`**Facts (${facts.length})**\n${lines.join('\n')}`, LIST_MAX_CHARACTERS);
-    } else if (subcommand === 'add') {
+      const agent = await channelAgents.agentFor(place);
+      const page = factsPage(await channelAgents.facts(place), agent.id, interaction.options.getInteger('page') ?? 1);
+      await interaction.editReply({ ...page, allowedMentions: { parse: [] } });
+      return;
+    }
+    let content: string;
+    if (subcommand === 'add') {
       const fact = await channelAgents.addFact(place, interaction.options.getString('fact', true));
       content = `Remembered as fact **#${fact.id}**.`;
     } else if (subcommand === 'forget') {
@@ -61,10 +69,12 @@ export const memoryCommand: SlashCommand = {
   async autocomplete(interaction, { channelAgents }) {
     const typed = String(interaction.options.getFocused()).toLowerCase();
     const facts = await channelAgents.facts(placeOf(interaction));
-    const choices = facts
-      .filter((fact) => `${fact.id} ${fact.content}`.toLowerCase().includes(typed))
-      .slice(-25)
-      .map((fact) => ({ name: truncate(`#${fact.id}: ${fact.content}`, 100), value: fact.id }));
+    const matching = facts.filter((fact) => `${fact.id} ${fact.content}`.toLowerCase().includes(typed));
+    // More than Discord shows: the newest, and a last line saying how many are left out and how to reach them.
+    const shown = matching.length > CHOICES_MAX ? matching.slice(-(CHOICES_MAX - 1)) : matching;
+    const choices = shown.map((fact) => ({ name: truncate(`#${fact.id}: ${fact.content}`, 100), value: fact.id }));
+    const hidden = matching.length - shown.length;
+    if (hidden > 0) choices.push({ name: `… ${hidden} older match${hidden === 1 ? '' : 'es'} not listed: type part of the fact or its number`, value: 0 });
     await interaction.respond(choices);
   },
 };

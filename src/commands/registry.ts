@@ -1,5 +1,6 @@
 import { agentCommand } from './agent.js';
 import { memoryCommand } from './memory.js';
+import { memoryPageButton } from './memoryPages.js';
 import { personaCommand } from './persona.js';
 import { resetCommand } from './reset.js';
 import { retryButton } from './retryButton.js';
@@ -10,7 +11,7 @@ import { usageCommand } from './usage.js';
 export const commands: readonly SlashCommand[] = [agentCommand, personaCommand, memoryCommand, resetCommand, usageCommand];
 
 /** Every button the bot puts under its messages. */
-export const buttons: readonly ButtonHandler[] = [retryButton];
+export const buttons: readonly ButtonHandler[] = [retryButton, memoryPageButton];
 
 /** @throws Error when two commands share a name (Discord would reject the whole registration). */
 export function assertUniqueNames(list: readonly SlashCommand[]): void {

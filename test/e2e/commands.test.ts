@@ -78,6 +78,27 @@ describe.each(testDrivers())('slash commands (%s)', (driver) => {
     expect(String(request.messages[0]!.content)).toContain('Captain');
   });
 
+  it('/persona show shows all 4,000 characters of the instructions (an embed holds 4,096; a message only 2,000)', async () => {
+    const opened = await harness.runCommand({ channelId, userId: alice(), name: 'persona', subcommand: 'set' });
+    const instructions = `${'Be thorough. '.repeat(308)}THE END`.slice(-4000);
+    const saved = harness.discord.submitModal({ interactionId: opened.id, fields: { name: 'Long', instructions, model: 'gpt-4o-mini', temperature: '' } });
+    await harness.discord.waitForInteractionResponse(saved.id, (responses) => responses.acknowledged);
+    const shown = await harness.runCommand({ channelId, userId: bob(), name: 'persona', subcommand: 'show' });
+    expect(instructions).toHaveLength(4000);
+    expect(shown.text).toContain(instructions);
+  });
+
+  it('/persona set fills the form with a temperature it accepts back, however the option was written', async () => {
+    // 0.0000001 prints as "1e-7", which the form would refuse: it shows the value rounded to 0.001.
+    const opened = await harness.runCommand({ channelId, userId: alice(), name: 'persona', subcommand: 'set', options: { temperature: 0.0000001 } });
+    const inputs = (opened.modal as { components: Array<{ components: Array<{ custom_id: string; value: string }> }> }).components.flatMap((row) => row.components);
+    const fields = Object.fromEntries(inputs.map((input) => [input.custom_id, input.value]));
+    expect(fields.temperature).toBe('0');
+    const saved = harness.discord.submitModal({ interactionId: opened.id, fields });
+    const answer = await harness.discord.waitForInteractionResponse(saved.id, (responses) => responses.acknowledged);
+    expect(JSON.stringify(answer.callbacks)).toContain('Persona updated');
+  });
+
   it('/persona set refuses over-long or invalid fields and changes nothing', async () => {
     const opened = await harness.runCommand({ channelId, userId: alice(), name: 'persona', subcommand: 'set' });
     const { id } = harness.discord.submitModal({

@@ -1,8 +1,18 @@
+import type { APIButtonComponent, APIMessage } from 'discord-api-types/v10';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testDrivers } from '../support/db/testDatabase.js';
 import { type BotHarness, startHarness } from '../support/e2e/harness.js';
 
 const BUDGET = 1500;
+/** The buttons under a message, by label. */
+const buttonsOf = (message: APIMessage) =>
+  (message.components ?? []).flatMap((row) => ('components' in row ? (row.components as APIButtonComponent[]) : []));
+const buttonLabelled = (message: APIMessage, label: string) => {
+  const button = buttonsOf(message).find((candidate) => 'label' in candidate && candidate.label?.includes(label));
+  expect(button, `no "${label}" button under ${JSON.stringify(message.components)}`).toBeDefined();
+  return button as APIButtonComponent & { custom_id: string };
+};
+
 const WORDS = ['apple', 'river', 'stone', 'cloud', 'lantern', 'copper', 'meadow', 'harbor', 'violet', 'ember', 'glacier', 'orchid'];
 
 describe.each(testDrivers())('long conversations and memory (%s)', (driver) => {
@@ -48,6 +58,61 @@ describe.each(testDrivers())('long conversations and memory (%s)', (driver) => {
     expect(lastPrompt).toContain('note 49-8');
     expect(lastPrompt).not.toContain('note 0-0:');
   }, 120_000);
+
+  it('/memory show pages 34 long facts, saying which of how many; Previous and Next reach each once, in this channel only', async () => {
+    const { discord } = harness;
+    const alice = discord.seed.alice.id;
+    const number = (index: number) => String(index + 1).padStart(2, '0');
+    const facts = Array.from({ length: 34 }, (_, index) => `Fact ${number(index)}: ${'lorem ipsum '.repeat(42)}`.slice(0, 495).trim());
+    for (const fact of facts) await harness.runCommand({ channelId, userId: alice, name: 'memory', subcommand: 'add', options: { fact } });
+
+    const shown = await harness.runCommand({ channelId, userId: alice, name: 'memory', subcommand: 'show' });
+    const header = /^\*\*Facts 1–(\d+) of 34, page 1 of (\d+)\*\*$/m.exec(shown.text);
+    expect(header, shown.text).not.toBeNull();
+    const pages = Number(header![2]);
+    expect(pages).toBeGreaterThanOrEqual(Math.ceil(34 / Number(header![1])));
+    const messageId = shown.responses.original!.id;
+    const press = async (customId: string) => {
+      const click = discord.clickButton({ messageId, customId, userId: alice });
+      await discord.waitForInteractionResponse(click.id, (responses) => responses.acknowledged);
+      return discord.message(messageId)!;
+    };
+    let message = discord.message(messageId)!;
+    expect(buttonLabelled(message, 'Previous').disabled).toBe(true);
+    const seen: string[] = [];
+    for (let page = 1; page <= pages; page++) {
+      expect(message.content.length).toBeLessThanOrEqual(2000);
+      expect(message.content).toMatch(new RegExp(`^\\*\\*Facts \\d+–\\d+ of 34, page ${page} of ${pages}\\*\\*\n`));
+      seen.push(...[...message.content.matchAll(/Fact (\d\d):/g)].map((match) => match[1]!));
+      const next = buttonLabelled(message, 'Next');
+      if (page === pages) expect(next.disabled).toBe(true);
+      else message = await press(next.custom_id);
+    }
+    expect(seen).toEqual(facts.map((_, index) => number(index)));
+    message = await press(buttonLabelled(message, 'Previous').custom_id);
+    expect(message.content).toContain(`page ${pages - 1} of ${pages}**`);
+
+    const last = await harness.runCommand({ channelId, userId: alice, name: 'memory', subcommand: 'show', options: { page: pages } });
+    expect(last.text).toMatch(new RegExp(`^\\*\\*Facts \\d+–34 of 34, page ${pages} of ${pages}\\*\\*`));
+    const beyond = await harness.runCommand({ channelId, userId: alice, name: 'memory', subcommand: 'show', options: { page: 99 } });
+    expect(beyond.text).toContain(`page ${pages} of ${pages}** (there is no page 99)`);
+
+    // Autocomplete shows 25 at most: the 24 newest, and a line saying how many more match.
+    const { choices } = await discord.requestAutocomplete({ channelId, userId: alice, name: 'memory', subcommand: 'forget', options: { fact: '' }, focused: 'fact' });
+    expect(choices).toHaveLength(25);
+    expect(JSON.stringify(choices.slice(0, 24))).toContain('Fact 11:');
+    expect(JSON.stringify(choices.slice(0, 24))).not.toContain('Fact 10:');
+    expect(choices.at(-1)).toEqual({ name: '… 10 older matches not listed: type part of the fact or its number', value: 0 });
+
+    // The same button pressed in another channel (its custom id copied) shows nothing of this one.
+    const otherChannel = discord.createChannel({ guildId: discord.seed.guildId, name: `other-${Date.now()}` }).id;
+    const elsewhere = await harness.runCommand({ channelId: otherChannel, userId: alice, name: 'memory', subcommand: 'show' });
+    const forged = discord.forgeButtonClick({ messageId: elsewhere.responses.original!.id, customId: buttonLabelled(message, 'Next').custom_id, userId: alice });
+    const refused = await discord.waitForInteractionResponse(forged.id, (responses) => responses.acknowledged && (responses.original !== null || responses.followups.length > 0));
+    const refusal = [refused.original, ...refused.followups].map((reply) => reply?.content ?? '').join('\n');
+    expect(refusal).toBe('These buttons belong to another channel\'s memory: run /memory show here.');
+    expect(discord.message(elsewhere.responses.original!.id)!.content).toBe('I remember no facts here yet. Add one with /memory add.');
+  }, 60_000);
 
   it('recalls a message that is no longer in the context', async () => {
     const old = harness.mention('the launch code is swordfish', { channelId });
