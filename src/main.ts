@@ -9,7 +9,11 @@ const config = loadConfigOrExit();
 const logger = createLogger(config.log.level);
 // Loaded only after the configuration is valid: discord.js, PGlite and the rest take a second or
 // more to import, and a configuration error should be reported at once.
-const [{ startApp }, { DatabaseOpenError }] = await Promise.all([import('./app.js'), import('./db/openDatabase.js')]);
+const [{ startApp }, { DatabaseOpenError }, { HttpListenError }] = await Promise.all([
+  import('./app.js'),
+  import('./db/openDatabase.js'),
+  import('./http/server.js'),
+]);
 
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
@@ -33,11 +37,13 @@ try {
       },
     );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  // `on`, not `once`: Ctrl-C under `npm start` reaches the bot twice (from the terminal, and
+  // forwarded by npm), and a second signal with no listener left would kill it mid-shutdown.
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
 } catch (error) {
   // The JSON log carries the stack; stderr gets one line a person can act on.
-  if (error instanceof DatabaseOpenError || error instanceof DataDirLockedError) {
+  if (error instanceof DatabaseOpenError || error instanceof DataDirLockedError || error instanceof HttpListenError) {
     logger.fatal({ err: error }, 'cannot start');
     process.stderr.write(`${error.message}\n`);
   } else {

@@ -5,7 +5,8 @@ import { CONFIG_VARIABLES } from '../../src/config.js';
 
 /** The repository root: processes run here, as `npm start` would. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const TSX = `${ROOT}node_modules/.bin/tsx`;
+/** How `npm start` runs the bot: one node process, with tsx as a loader. */
+export const NPM_START = { command: process.execPath, args: ['--import', 'tsx', 'src/main.ts'] };
 
 /**
  * An environment with nothing of ours in it but `variables`. Every config variable not given is
@@ -31,8 +32,9 @@ export interface Running {
 }
 
 const groups = new Set<number>();
-// tsx and npm run the real program in a child of their own, which a SIGKILL to the wrapper would
-// orphan. Each process therefore leads its own group, and whatever is left is killed on exit.
+// npm runs the real program in a child of its own (and tsx's loader starts esbuild), which a
+// SIGKILL to the parent would orphan. Each process therefore leads its own group, and whatever is
+// left is killed on exit.
 process.once('exit', () => groups.forEach(killGroup));
 
 function killGroup(pid: number): void {
@@ -45,9 +47,9 @@ function killGroup(pid: number): void {
 }
 
 /**
- * Starts `command` in the repository root (or `cwd`), as the leader of a new process group. A graceful stop
- * signals the leader only (`child.kill('SIGTERM')`): tsx forwards it once to the program, whereas
- * signalling the group would deliver it twice.
+ * Starts `command` in the repository root (or `cwd`), as the leader of a new process group. A
+ * graceful stop signals the leader only (`child.kill('SIGTERM')`), which npm forwards to the
+ * program; a terminal's Ctrl-C signals the whole group, so the program gets it twice.
  */
 export function start(command: string, args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Running {
   const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });

@@ -1,12 +1,18 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Registry } from 'prom-client';
 import { CONFIG_ERROR_EXIT_CODE } from '../../src/config.js';
+import { Health } from '../../src/http/health.js';
+import { HttpListenError, startHttpServer } from '../../src/http/server.js';
+import { silentLogger } from '../../src/logger.js';
 import { type DiscordEmulator, startDiscordEmulator } from '../support/discord/emulator.js';
 import { type FakeLlm, startFakeLlm } from '../support/llm/fakeLlmServer.js';
-import { ROOT, TSX, cleanEnv, freePort, run, start, waitForHealthy } from './processes.js';
+import { NPM_START, ROOT, type Running, cleanEnv, freePort, run, start, waitForHealthy } from './processes.js';
 
 /**
  * The bot as a real process, the way `npm start` and the Docker image run it, each on a DATA_DIR
@@ -17,7 +23,7 @@ import { ROOT, TSX, cleanEnv, freePort, run, start, waitForHealthy } from './pro
 const builtSkipReason = builtEntrySkipReason();
 const entries = [
   // Each entry also starts one second process beside the first, to see one failure each (CPU is scarce).
-  { name: 'npm start (tsx src/main.ts)', command: TSX, args: ['src/main.ts'], available: true, second: 'same DATA_DIR' },
+  { name: 'npm start (node --import tsx src/main.ts)', ...NPM_START, available: true, second: 'same DATA_DIR' },
   {
     name: `the built entry (node dist/main.js)${builtSkipReason ? ` — skipped: ${builtSkipReason}` : ''}`,
     command: process.execPath,
@@ -107,8 +113,8 @@ describe.concurrent('the bot process', () => {
           } else {
             const { code, stderr } = await run(command, args, { ...env, DATA_DIR: await dataDir() });
             expect(code).toBe(1);
-            expect(stderr).toContain(`Startup failed: listen EADDRINUSE: address already in use 127.0.0.1:${port}`);
-            expect(stderr).toContain('npm run doctor');
+            expect(stderr).toContain(`HTTP_HOST 127.0.0.1, HTTP_PORT ${port}: port ${port} is already in use — by another Matryoshka`);
+            expect(stderr).not.toContain('npm run doctor');
             expect(stderr).not.toMatch(/^\s+at /m);
           }
 
@@ -125,14 +131,45 @@ describe.concurrent('the bot process', () => {
     });
   }
 
+  describe('with its HTTP port taken', () => {
+    it('exits 1 naming HTTP_HOST, HTTP_PORT and the fix, not doctor (which does not check the port)', async () => {
+      const holder = createServer();
+      holder.listen(0, '127.0.0.1');
+      await once(holder, 'listening');
+      const { port } = holder.address() as { port: number };
+      try {
+        const env = cleanEnv({ ...serversEnv(), DATA_DIR: await dataDir(), HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) });
+        const { code, stdout, stderr } = await run(NPM_START.command, NPM_START.args, env);
+        expect(code).toBe(1);
+        expect(stderr).toBe(
+          `Cannot serve /healthz and /metrics on HTTP_HOST 127.0.0.1, HTTP_PORT ${port}: port ${port} is already in use — ` +
+            `by another Matryoshka (see http://127.0.0.1:${port}/healthz) or another program.\n` +
+            'Stop that process, or set HTTP_PORT to a free port (HTTP_PORT=0 picks one).\n',
+        );
+        expect(stdout).toContain('"msg":"cannot start"');
+      } finally {
+        holder.close();
+      }
+    });
+
+    it('names HTTP_HOST and its fix when it is not an address of this machine', async () => {
+      // 192.0.2.1 is TEST-NET-1: documentation only, never assigned to a machine.
+      const listening = startHttpServer({ host: '192.0.2.1', port: 0, health: new Health(), registry: new Registry() }, silentLogger());
+      await expect(listening).rejects.toThrow(HttpListenError);
+      await expect(listening).rejects.toThrow(
+        'Cannot serve /healthz and /metrics on HTTP_HOST 192.0.2.1, HTTP_PORT 0: 192.0.2.1 is not an address of this machine.\nSet HTTP_HOST to 0.0.0.0',
+      );
+    });
+  });
+
   describe('with PostgreSQL unreachable', () => {
     it('retries, then exits 1 with a clear error that hides the password', async () => {
       const closedPort = await freePort();
       const url = `postgres://matryoshka:s3cret-password@127.0.0.1:${closedPort}/matryoshka`;
       const startedAt = Date.now();
       const { code, stdout, stderr } = await run(
-        TSX,
-        ['src/main.ts'],
+        NPM_START.command,
+        NPM_START.args,
         cleanEnv({ ...serversEnv(), DATABASE_URL: url, DATABASE_CONNECT_TIMEOUT_SECONDS: '2', HTTP_HOST: '127.0.0.1', HTTP_PORT: '0' }),
       );
       expect(code).toBe(1);
@@ -144,4 +181,90 @@ describe.concurrent('the bot process', () => {
       expect(`${stdout}${stderr}`).not.toContain('s3cret-password');
     });
   });
+});
+
+/** A live process (zombies are dead, whoever reaps them) of a process group, read from /proc. */
+interface GroupMember {
+  pid: number;
+  ppid: number;
+  command: string;
+}
+
+function groupMembers(groupId: number): GroupMember[] {
+  const members: GroupMember[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const [state, ppid, pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) !== groupId || state === 'Z' || state === 'X') continue;
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      members.push({ pid: Number(entry), ppid: Number(ppid), command });
+    } catch {
+      // It exited while being read.
+    }
+  }
+  return members;
+}
+
+/** Polls until `condition` holds; fails with the process's output after `timeoutMs`. */
+async function until(condition: () => boolean, running: Running, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms\n${running.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Polls until the group has no live process left; fails with what is left. */
+async function groupGone(groupId: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (groupMembers(groupId).length > 0) {
+    if (Date.now() > deadline) throw new Error(`still running after ${timeoutMs} ms: ${JSON.stringify(groupMembers(groupId))}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+// Signals through npm itself: `npm start` must be one node process under npm, which npm's signal
+// forwarding reaches (an `sh -c` in between would take the signal and leave the bot orphaned).
+// One after another, after the block above: a bot each, and two cores.
+describe.runIf(process.platform === 'linux')('npm start', () => {
+  for (const { signal, how } of [
+    { signal: 'SIGTERM', how: 'SIGTERM to the npm process (a service manager, `kill`)' },
+    { signal: 'SIGINT', how: 'SIGINT to its whole process group (Ctrl-C in a terminal)' },
+  ] as const) {
+    it(`shuts the bot down as documented on ${how}, leaving no process behind`, async () => {
+      const [directory, port] = await Promise.all([dataDir(), freePort()]);
+      const npm = start('npm', ['start'], cleanEnv({ ...serversEnv(), DATA_DIR: directory, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) }));
+      try {
+        await waitForHealthy(npm, port, 30_000);
+        const npmPid = npm.child.pid!;
+        // npm → the bot: node with tsx as a loader, no shell and no tsx CLI process between.
+        const children = groupMembers(npmPid).filter((member) => member.ppid === npmPid);
+        expect(children.map((child) => child.command)).toEqual([expect.stringMatching(/(^|\/)node --import tsx src\/main\.ts$/)]);
+
+        const npmExited = once(npm.child, 'exit');
+        if (signal === 'SIGTERM') npm.child.kill('SIGTERM');
+        else process.kill(-npmPid, 'SIGINT');
+        // The same signal again while it shuts down (Ctrl-C reaches it twice anyway, from the
+        // terminal and from npm): it is not killed mid-shutdown.
+        await until(() => npm.stdout().includes('"msg":"shutting down"'), npm);
+        try {
+          process.kill(children[0]!.pid, signal);
+        } catch {
+          // ESRCH: it has already finished.
+        }
+        expect(await npmExited).toEqual([0, null]);
+        await groupGone(npmPid);
+        await npm.exited;
+        const stdout = npm.stdout();
+        expect(stdout.match(/"msg":"shutting down"/g)).toHaveLength(1);
+        expect(stdout).toContain(`"signal":"${signal}","msg":"shutting down"`);
+        expect(stdout).not.toContain('shutdown took too long');
+      } finally {
+        npm.killAll();
+      }
+    }, 60_000);
+  }
 });
