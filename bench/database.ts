@@ -21,11 +21,15 @@ function withDatabaseName(serverUrl: string, name: string): string {
 }
 
 /**
- * Creates `matryoshka_bench_<pid>` and migrates it with the bot's own migrations. Named after
- * the pid so that two runs on one server never share (or drop) each other's database.
+ * Creates `<prefix>_<pid>` (`matryoshka_bench_<pid>` by default) and migrates it with the bot's
+ * own migrations (unless `migrate: false`: the bot under test then migrates it itself). Named
+ * after the pid so that two runs on one server never share (or drop) each other's database.
  */
-export async function createBenchDatabase(serverUrl: string, options: { logStatements?: boolean } = {}): Promise<BenchDatabase> {
-  const name = `matryoshka_bench_${process.pid}`;
+export async function createBenchDatabase(
+  serverUrl: string,
+  options: { logStatements?: boolean; prefix?: string; migrate?: boolean } = {},
+): Promise<BenchDatabase> {
+  const name = `${options.prefix ?? 'matryoshka_bench'}_${process.pid}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   const url = withDatabaseName(serverUrl, name);
   const open = (poolSize = 10) => openPostgres(url, { dataDir: '', poolSize, connectTimeoutMs: 5000 }, silentLogger());
@@ -44,11 +48,13 @@ export async function createBenchDatabase(serverUrl: string, options: { logState
     await admin.unsafe(`create database "${name}"`);
     // Diagnostics: the server's log then shows every statement of this database, to count them per turn.
     if (options.logStatements) await admin.unsafe(`alter database "${name}" set log_statement = 'all'`);
-    const handle = await open(2);
-    try {
-      await runMigrations(handle);
-    } finally {
-      await handle.close();
+    if (options.migrate !== false) {
+      const handle = await open(2);
+      try {
+        await runMigrations(handle);
+      } finally {
+        await handle.close();
+      }
     }
   } catch (error) {
     await drop().catch(() => {});

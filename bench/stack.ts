@@ -94,7 +94,7 @@ function appEnv(settings: BenchSettings, discord: DiscordEmulator, llm: FakeLlm,
  * public API, so this is a `waitForEvent` whose predicate never matches until stopped; stopping
  * emits one harmless event (a typing indicator) so that the wait resolves and clears its timer.
  */
-function tapEvents(discord: DiscordEmulator, listener: (event: LoggedEvent) => void): () => Promise<void> {
+export function tapEvents(discord: DiscordEmulator, listener: (event: LoggedEvent) => void): () => Promise<void> {
   let stopped = false;
   const done = discord
     .waitForEvent(

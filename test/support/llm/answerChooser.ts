@@ -3,7 +3,7 @@ import { demoBrainReply } from './demoBrain.js';
 import { openAiErrorBody } from './httpIo.js';
 import type { Answer } from './responder.js';
 import type { ResponseQueue } from './responseQueue.js';
-import { isScriptedFault, type RecordedOutcome, type RecordedRequest, type ScriptedResponse, type ScriptFunction } from './types.js';
+import { type Fault, isScriptedFault, type RecordedOutcome, type RecordedRequest, type ScriptedReply, type ScriptedResponse, type ScriptFunction } from './types.js';
 
 /**
  * Decides how a request is answered, in a fixed order: the next queued response, then the script
@@ -43,8 +43,8 @@ async function runScript(request: RecordedRequest, script: ScriptFunction | unde
 function toAnswer(scripted: ScriptedResponse, request: RecordedRequest): Answer {
   if (!isScriptedFault(scripted)) return { reply: scripted };
   const { fault } = scripted;
-  const shapesDelivery = fault.kind === 'cutStream' || fault.kind === 'slowStream';
-  // A cut or slow stream needs something to deliver; unless the test chose it, the demo brain's answer.
+  const shapesDelivery = deliversReply(fault);
+  // A cut, slow or stalled stream needs something to deliver; unless the test chose it, the demo brain's answer.
   return { fault, reply: (shapesDelivery ? fault.reply : undefined) ?? demoBrainReply(request) };
 }
 
@@ -60,8 +60,11 @@ function defaultAnswer(request: RecordedRequest, defaultBrain: DefaultBrain): An
 function outcomeOf(answer: Answer): RecordedOutcome {
   const { fault, reply } = answer;
   if (!fault) return { kind: 'reply', reply, completionTokens: countCompletionTokens(reply) };
-  if (fault.kind === 'cutStream' || fault.kind === 'slowStream') {
-    return { kind: 'fault', fault, reply, completionTokens: countCompletionTokens(reply) };
-  }
+  if (deliversReply(fault)) return { kind: 'fault', fault, reply, completionTokens: countCompletionTokens(reply) };
   return { kind: 'fault', fault };
+}
+
+/** Faults that shape how a reply is delivered (all or part of it), rather than replace it. */
+function deliversReply(fault: Fault): fault is Extract<Fault, { reply?: ScriptedReply }> {
+  return fault.kind === 'cutStream' || fault.kind === 'slowStream' || fault.kind === 'stall';
 }

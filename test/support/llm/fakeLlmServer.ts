@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import type { ChatCompletionCreateParams } from 'openai/resources/chat/completions';
 import { chooseAnswer, type DefaultBrain } from './answerChooser.js';
@@ -85,6 +86,8 @@ class FakeLlmServer implements FakeLlm {
     this.defaultBrain = typeof options.brain === 'function' ? 'demo' : (options.brain ?? 'demo');
     this.initialScript = typeof options.brain === 'function' ? options.brain : undefined;
     this.script = this.initialScript;
+    // Every slow or stalled response listens for the close: many at once are expected, not a leak.
+    setMaxListeners(0, this.closing.signal);
     this.modelIds = new Set([...DEFAULT_MODEL_IDS, ...(options.models ?? [])]);
     this.server = createServer((request, response) => void this.route(request, response));
     this.server.on('connection', (socket) => {

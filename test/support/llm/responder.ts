@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { buildChunks, buildCompletion, countCompletionTokens, type CompletionContext } from './completionBuilder.js';
 import { sendMalformedJson, sendStatusFault, sendTruncatedJson, withMalformedEvent } from './faults.js';
 import { destroyConnection, sendJson } from './httpIo.js';
-import { chunkEvents, DONE_EVENT, pause, writeEventStream, type StreamDelivery, type StreamEvent } from './sse.js';
+import { chunkEvents, DONE_EVENT, pause, untilClosed, writeEventStream, type StreamDelivery, type StreamEvent } from './sse.js';
 import type { Fault, ScriptedReply } from './types.js';
 
 /** Delivers one chosen answer (a reply, possibly shaped or replaced by a fault) over HTTP. */
@@ -48,6 +48,13 @@ export async function sendAnswer(response: ServerResponse, answer: Answer, optio
         return sendJson(response, 200, buildCompletion(answer.reply, options.context));
       }
       return streamReply(response, answer.reply, options, { tokensPerSecond: fault.tokensPerSecond });
+    case 'stall':
+      if (!options.stream) {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.flushHeaders();
+        return untilClosed(response, options.signal);
+      }
+      return streamReply(response, answer.reply, options, { stallAfterEvents: fault.afterChunks });
     case undefined:
       if (options.stream) return streamReply(response, answer.reply, options, {});
       return sendJson(response, 200, buildCompletion(answer.reply, options.context));
@@ -68,5 +75,6 @@ async function streamReply(response: ServerResponse, reply: ScriptedReply, optio
     signal: options.signal,
     cutAfterEvents: shaping.cutAfterEvents,
     tokensPerSecond: shaping.tokensPerSecond,
+    stallAfterEvents: shaping.stallAfterEvents,
   });
 }

@@ -37,6 +37,8 @@ export interface StreamDelivery {
   cutAfterEvents?: number;
   /** Wait `tokens / tokensPerSecond` seconds before each event. */
   tokensPerSecond?: number;
+  /** After this many events, send nothing more and leave the connection open (a stalled provider). */
+  stallAfterEvents?: number;
   /** Aborted when the server closes, so a slow stream never outlives it. */
   signal: AbortSignal;
 }
@@ -55,6 +57,7 @@ export async function writeEventStream(response: ServerResponse, events: readonl
       destroyConnection(response);
       return;
     }
+    if (position === delivery.stallAfterEvents) return untilClosed(response, delivery.signal);
     if (delivery.tokensPerSecond && event.tokens > 0) {
       const waited = await pause((event.tokens / delivery.tokensPerSecond) * 1000, delivery.signal);
       if (!waited) return;
@@ -63,6 +66,15 @@ export async function writeEventStream(response: ServerResponse, events: readonl
   }
   if (delivery.cutAfterEvents !== undefined) destroyConnection(response);
   else response.end();
+}
+
+/** Resolves once the client went away or the server is closing: how a stalled response ends. */
+export function untilClosed(response: ServerResponse, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (response.destroyed || signal.aborted) return resolve();
+    response.once('close', () => resolve());
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 /** Sleeps; resolves `false` when aborted, which is the normal way a slow stream meets `close()`. */

@@ -83,8 +83,20 @@ export interface SlowStreamFault {
   reply?: ScriptedReply;
 }
 
+/**
+ * Sends the headers and the first `afterChunks` SSE events of `reply` (or of the brain's answer),
+ * then nothing more, keeping the connection open until the client gives up or the server closes:
+ * a provider that stalls after the headers (`afterChunks: 0`) or midway through a stream. A
+ * non-streaming request gets the headers and no body.
+ */
+export interface StallFault {
+  kind: 'stall';
+  afterChunks: number;
+  reply?: ScriptedReply;
+}
+
 /** Every fault the server can inject. Invalid tool arguments are a {@link ScriptedToolCall} with a string. */
-export type Fault = StatusFault | HangFault | MalformedJsonFault | DisconnectFault | CutStreamFault | SlowStreamFault;
+export type Fault = StatusFault | HangFault | MalformedJsonFault | DisconnectFault | CutStreamFault | SlowStreamFault | StallFault;
 
 /** A fault wrapped so it can sit in the same queue as replies. */
 export interface ScriptedFault {
