@@ -1,4 +1,5 @@
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { countTextTokens } from '../src/agents/tokens.js';
 import type { RecordedRequest, ScriptedReply, ScriptedResponse, ScriptFunction } from '../test/support/llm/fakeLlmServer.js';
 
 /**
@@ -13,7 +14,8 @@ import type { RecordedRequest, ScriptedReply, ScriptedResponse, ScriptFunction }
  */
 
 const TOKEN = /\[m(\d+)\]/g;
-const COMPLETE = /^Echo: (.*) \((\d+) messages\)$/s;
+/** Anchored at the end only: the bot may put a line before the answer (the catch-up's "sent while I was offline"). */
+const COMPLETE = /Echo: (.*) \((\d+) messages\)$/s;
 
 /** The token of message number `n`. */
 export function tokenText(n: number): string {
@@ -45,6 +47,16 @@ export interface ModelCall {
 export type Shaper = (call: ModelCall, reply: ScriptedReply, request: RecordedRequest) => ScriptedResponse;
 
 const SUMMARY_PREFIX = 'Previous summary:';
+
+/**
+ * A shaper that streams every answer over about `seconds`, however many messages it names: paced
+ * by tokens alone, an answer to a long backlog would stream for longer, and be killed more often.
+ */
+export function streamedOver(seconds: number): Shaper {
+  return (_call, reply) => ({
+    fault: { kind: 'slowStream', tokensPerSecond: Math.max(1, countTextTokens(reply.text ?? '') / seconds), reply },
+  });
+}
 
 export class ChaosBrain {
   readonly calls: ModelCall[] = [];

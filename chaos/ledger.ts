@@ -28,7 +28,7 @@ export interface BotPost {
 }
 
 const QUESTION = 'how is the release going, and what is left to do before Friday?';
-/** Every notice the bot posts (storage, model, Discord failures) starts so. */
+/** Every notice the bot posts (storage, model, Discord failures) carries it. */
 export const NOTICE_PREFIX = '⚠️';
 
 /**
@@ -104,5 +104,5 @@ export class Ledger {
 }
 
 function isNotice(message: APIMessage): boolean {
-  return message.content.startsWith(NOTICE_PREFIX);
+  return message.content.includes(NOTICE_PREFIX);
 }

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type postgres from 'postgres';
 import type { BenchDatabase } from '../bench/database.js';
 import { tapEvents } from '../bench/stack.js';
@@ -191,6 +191,10 @@ export class ChaosStack {
       crashes: this.crashes,
       interruptions: input.interruptions ?? [],
     });
+    writeFileSync(
+      `${this.logDir}/record.json`,
+      JSON.stringify({ sent: this.ledger.sent, posts: [...this.ledger.posts.values()], modelCalls: this.brain.calls, interruptions: input.interruptions ?? [], snapshot: { ...snapshot, storedMessageIds: [...snapshot.storedMessageIds] }, crashes: this.crashes }),
+    );
     const details = input.details?.() ?? [];
     const left = Object.entries(snapshot.agentStates).filter(([state]) => state !== 'idle');
     if (left.length > 0) details.push(`agents not at rest at the end: ${left.map(([state, count]) => `${count} ${state}`).join(', ')}`);

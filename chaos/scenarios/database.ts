@@ -3,6 +3,7 @@ import { CHAOS_APPLICATION_NAME } from '../database.js';
 import { PgProxy } from '../pgProxy.js';
 import { Random, sleep } from '../random.js';
 import type { ChaosSettings } from '../settings.js';
+import { streamedOver } from '../brain.js';
 import { ChaosStack, type ScenarioResult } from '../stack.js';
 
 /**
@@ -20,7 +21,7 @@ const CUTS = 4;
 const BETWEEN_CUTS_MS: [number, number] = [2500, 5000];
 const REFUSE_MS = 10_000;
 /** Answers stream for about a second, so faults land mid-turn too. */
-const TOKENS_PER_SECOND = 40;
+const STREAM_SECONDS = 1;
 const FILLER = 'the release is on track: tests are green, the changelog is drafted, two reviews are left';
 const WARM_UP_MS = 3000;
 const TAIL_MS = 6000;
@@ -32,7 +33,7 @@ export async function runDatabase(settings: ChaosSettings): Promise<ScenarioResu
   const proxy = await PgProxy.start(stack.database.url);
   try {
     stack.botDatabaseUrl = proxy.urlFor(stack.database.url);
-    stack.brain.setShaper((_call, reply) => ({ fault: { kind: 'slowStream', tokensPerSecond: TOKENS_PER_SECOND, reply } }));
+    stack.brain.setShaper(streamedOver(STREAM_SECONDS));
     const bot = stack.addBot('bot');
     await bot.start();
     const stream = stack.stream(SEND_INTERVAL_MS);

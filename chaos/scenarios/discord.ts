@@ -1,5 +1,6 @@
 import { Random, sleep } from '../random.js';
 import type { ChaosSettings } from '../settings.js';
+import { streamedOver } from '../brain.js';
 import { ChaosStack, type ScenarioResult } from '../stack.js';
 
 /**
@@ -19,7 +20,7 @@ const STATUSES = [429, 500, 502, 503] as const;
 const RETRY_AFTER_MS: [number, number] = [50, 1000];
 const GATEWAY_DROPS = 6;
 /** Answers stream for about a second, edited as they grow. */
-const TOKENS_PER_SECOND = 40;
+const STREAM_SECONDS = 1;
 const FILLER = 'the release is on track: tests are green, the changelog is drafted, two reviews are left';
 const WARM_UP_MS = 2000;
 const TAIL_MS = 3000;
@@ -29,7 +30,7 @@ export async function runDiscord(settings: ChaosSettings): Promise<ScenarioResul
   const random = new Random(`${settings.seed}:discord`);
   const stack = await ChaosStack.start({ scenario: 'discord', settings, channels: CHANNELS, filler: FILLER });
   try {
-    stack.brain.setShaper((_call, reply) => ({ fault: { kind: 'slowStream', tokensPerSecond: TOKENS_PER_SECOND, reply } }));
+    stack.brain.setShaper(streamedOver(STREAM_SECONDS));
     const bot = stack.addBot('bot');
     await bot.start();
     const stream = stack.stream(SEND_INTERVAL_MS);

@@ -1,6 +1,7 @@
 import { type Interruption, recoveryOf } from '../accounting.js';
 import { Random, sleep } from '../random.js';
 import type { ChaosSettings } from '../settings.js';
+import { streamedOver } from '../brain.js';
 import { ChaosStack, type ScenarioResult } from '../stack.js';
 
 /** `kill -9` of the bot at random moments of a steady stream of mentions, restarting it each time. */
@@ -12,8 +13,8 @@ const SEND_INTERVAL_MS = 250;
 /** How long the bot runs, once ready, before it is killed; and how long it stays down. */
 const UPTIME_MS: [number, number] = [3000, 7000];
 const DOWNTIME_MS: [number, number] = [200, 1500];
-/** Slow streaming (about 2 s per answer, edited every second) so that kills land mid-reply. */
-const TOKENS_PER_SECOND = 20;
+/** Every answer streams for 2 s (edited every second), however many messages it names, so that kills land mid-reply. */
+const STREAM_SECONDS = 2;
 const FILLER = 'the release is on track: tests are green, the changelog is drafted, two reviews are left before Friday';
 const WARM_UP_MS = 2000;
 const TAIL_MS = 3000;
@@ -24,7 +25,7 @@ export async function runKill(settings: ChaosSettings): Promise<ScenarioResult> 
   const random = new Random(`${settings.seed}:kill`);
   const stack = await ChaosStack.start({ scenario: 'kill', settings, channels: CHANNELS, filler: FILLER });
   try {
-    stack.brain.setShaper((_call, reply) => ({ fault: { kind: 'slowStream', tokensPerSecond: TOKENS_PER_SECOND, reply } }));
+    stack.brain.setShaper(streamedOver(STREAM_SECONDS));
     const bot = stack.addBot('bot');
     await bot.start();
     const stream = stack.stream(SEND_INTERVAL_MS);

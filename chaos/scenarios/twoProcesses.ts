@@ -1,5 +1,6 @@
 import { sleep } from '../random.js';
 import type { ChaosSettings } from '../settings.js';
+import { streamedOver } from '../brain.js';
 import { ChaosStack, type ScenarioResult } from '../stack.js';
 
 /**
@@ -14,14 +15,14 @@ const BURST_MESSAGES = 200;
 const BURST_SPREAD_MS = 1000;
 const BETWEEN_BURSTS_MS = 4000;
 /** Answers stream for about half a second, so turns overlap with the next messages. */
-const TOKENS_PER_SECOND = 60;
+const STREAM_SECONDS = 0.5;
 const FILLER = 'tests are green and two reviews are left';
 const SETTLE_TIMEOUT_MS = 60_000;
 
 export async function runTwoProcesses(settings: ChaosSettings): Promise<ScenarioResult> {
   const stack = await ChaosStack.start({ scenario: 'two-processes', settings, channels: CHANNELS, filler: FILLER });
   try {
-    stack.brain.setShaper((_call, reply) => ({ fault: { kind: 'slowStream', tokensPerSecond: TOKENS_PER_SECOND, reply } }));
+    stack.brain.setShaper(streamedOver(STREAM_SECONDS));
     // One after the other: the first one migrates the empty database.
     const first = stack.addBot('bot-a');
     await first.start();
