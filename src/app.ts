@@ -40,6 +40,8 @@ export interface AppHooks {
 /** How long a stopping process waits for turns in flight before leaving them to their leases. */
 const DRAIN_DEADLINE_MS = 7000;
 const CLAIM_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
+/** How often messages kept by USER_TURNS_PER_MINUTE are looked at: each enters its conversation up to this late. */
+const DEFERRED_RELEASE_INTERVAL_MS = 2000;
 
 /**
  * Starts the bot: HTTP first (so /healthz says "starting" while the rest comes up), then the
@@ -86,6 +88,7 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
         owner,
         // A text file may take a quarter of the context.
         attachments: { maxBytes: TEXT_ATTACHMENT_MAX_BYTES, maxTokensEach: Math.floor(config.context.tokenBudget / 4) },
+        ...config.limits,
         defaultModel: config.llm.defaultModel, visionModels: config.llm.visionModels, ...config.context, ...config.worker },
     );
     const claims = new InteractionClaimRepository(database.db);
@@ -122,6 +125,10 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
       claims.prune().catch((error: unknown) => logger.warn({ err: error }, 'pruning interaction claims failed'));
     }, CLAIM_PRUNE_INTERVAL_MS);
     stops.push(async () => clearInterval(pruneTimer));
+    const releaseTimer = setInterval(() => {
+      engine.chat.releaseDue().catch((error: unknown) => logger.warn({ err: error }, 'releasing kept messages failed; will retry'));
+    }, DEFERRED_RELEASE_INTERVAL_MS);
+    stops.push(async () => clearInterval(releaseTimer));
 
     health.setPhase('ready');
     logger.info({ ms: Math.round(performance.now() - startedAt), owner }, 'matryoshka ready');

@@ -23,6 +23,8 @@ export class ChannelAgents {
     private readonly stores: EngineStores,
     private readonly personas: PersonaResolver,
     private readonly onQueued: () => void,
+    /** Tokens a guild may use per UTC day (null: no cap), shown by /usage. */
+    private readonly guildDailyTokens: number | null,
   ) {}
 
   async agentFor(place: CommandPlace): Promise<Agent> {
@@ -86,11 +88,11 @@ export class ChannelAgents {
     await this.stores.agents.resetConversation((await this.agentFor(place)).id, options);
   }
 
-  /** Tokens of this channel and of its guild (or, in a DM, of this user's DMs). */
-  async usage(place: CommandPlace): Promise<{ channel: UsageTotals; scope: UsageTotals; scopeName: 'guild' | 'your DMs' }> {
+  /** Tokens of this channel and of its guild with its daily cap (or, in a DM, of this user's DMs). */
+  async usage(place: CommandPlace): Promise<{ channel: UsageTotals; scope: UsageTotals; scopeName: 'guild' | 'your DMs'; dailyCap: number | null }> {
     const channel = await this.stores.usage.totals({ channelId: place.channelId });
-    if (place.guildId) return { channel, scope: await this.stores.usage.totals({ guildId: place.guildId }), scopeName: 'guild' };
-    return { channel, scope: await this.stores.usage.totals({ dmUserId: place.userId }), scopeName: 'your DMs' };
+    if (place.guildId) return { channel, scope: await this.stores.usage.totals({ guildId: place.guildId }), scopeName: 'guild', dailyCap: this.guildDailyTokens };
+    return { channel, scope: await this.stores.usage.totals({ dmUserId: place.userId }), scopeName: 'your DMs', dailyCap: null };
   }
 
   /**

@@ -1,4 +1,5 @@
-import type { EngineStores } from './ports.js';
+import type { Logger } from './logger.js';
+import type { ChatGateway, EngineStores } from './ports.js';
 import { withTokenCount } from './promptMessages.js';
 import type { PersonaResolver } from './personaResolver.js';
 import type { WorkerSlot } from './worker.js';
@@ -21,7 +22,13 @@ export interface IncomingMessage extends ChannelRef {
   sentWhileOffline?: boolean;
 }
 
-export type ReceiveResult = 'ignored' | 'duplicate' | 'queued';
+/** `deferred`: its author is past USER_TURNS_PER_MINUTE; the message waits, marked ⏳, for the minute to allow it. */
+export type ReceiveResult = 'ignored' | 'duplicate' | 'queued' | 'deferred';
+
+/** The reaction on a message that waits for its author's rate limit. */
+export const DEFERRED_REACTION = '⏳';
+/** Kept messages entering their conversations at once, at most (the rest follow at the next release). */
+const RELEASE_BATCH = 100;
 
 /** Where accepted messages go: the worker, woken for a queued agent or running a claimed one. */
 export interface TurnScheduler {
@@ -41,6 +48,10 @@ export class ChatService {
     private readonly stores: EngineStores,
     private readonly personas: PersonaResolver,
     private readonly scheduler: TurnScheduler,
+    private readonly gateway: ChatGateway,
+    private readonly logger: Logger,
+    /** Addressed messages one person may send per rolling minute before they wait (0: no limit). */
+    private readonly userTurnsPerMinute: number,
   ) {}
 
   async receive(message: IncomingMessage): Promise<ReceiveResult> {
@@ -65,17 +76,45 @@ export class ChatService {
     if (mode === 'off') return 'ignored';
     if (mode === 'mention' && !message.addressed) return 'ignored';
     if (!agent) await this.stores.agents.getOrCreateChannelAgent(message, await this.personas.forNewAgent(message, message.parentChannelId));
-    return (await this.take(message.channelId, stored)) ?? 'duplicate';
+    return (await this.take(message.channelId, stored)) ?? (await this.deferIfLimited(message, stored));
+  }
+
+  /**
+   * Puts kept messages whose minute has come into their conversations and wakes their agents;
+   * their ⏳ goes. Called on a timer by every process (each message is released once).
+   */
+  async releaseDue(): Promise<number> {
+    const released = await this.stores.agents.releaseDue(RELEASE_BATCH);
+    for (const message of released) {
+      if (message.queued) this.scheduler.wake();
+      this.gateway
+        .react({ channelId: message.channelId, messageId: message.discordMessageId, emoji: DEFERRED_REACTION, remove: true })
+        .catch((error: unknown) => this.logger.warn({ err: error, messageId: message.discordMessageId }, 'could not take back the ⏳ reaction'));
+    }
+    return released.length;
+  }
+
+  /** Not stored: either a duplicate, or its author is past the limit and it is kept for later. */
+  private async deferIfLimited(message: IncomingMessage, stored: NewMessage): Promise<ReceiveResult> {
+    if (this.userTurnsPerMinute === 0) return 'duplicate';
+    const until = await this.stores.agents.deferIfLimited(message.channelId, stored, this.userTurnsPerMinute);
+    if (!until) return 'duplicate';
+    this.logger.info({ channelId: message.channelId, authorId: message.authorId, until }, 'message kept: its author is past USER_TURNS_PER_MINUTE');
+    // A chat message has no ephemeral reply: the reaction says it waits.
+    await this.gateway
+      .react({ channelId: message.channelId, messageId: message.messageId, emoji: DEFERRED_REACTION })
+      .catch((error: unknown) => this.logger.warn({ err: error, messageId: message.messageId }, 'could not mark a kept message'));
+    return 'deferred';
   }
 
   /**
    * Stores the message and queues the channel's agent — or claims the agent in the same
    * statement when it is at rest and this process has a free worker slot. Null when nothing was
-   * stored (no agent, switched off, or already stored).
+   * stored (no agent, switched off, already stored, or its author is past the limit).
    */
   private async take(channelId: string, stored: NewMessage): Promise<'queued' | null> {
     const slot = this.scheduler.reserve();
-    const accepted = await this.stores.agents.acceptIfListening(channelId, stored, slot?.lease).catch((error: unknown) => {
+    const accepted = await this.stores.agents.acceptIfListening(channelId, stored, slot?.lease, this.userTurnsPerMinute).catch((error: unknown) => {
       slot?.release();
       throw error;
     });

@@ -12,6 +12,10 @@ import { createToolbox } from './tools/index.js';
 import { type TurnObserver, TurnWorker } from './worker.js';
 
 export interface EngineOptions {
+  /** Addressed messages one person may send per rolling minute (0: no limit). */
+  userTurnsPerMinute: number;
+  /** Tokens a guild may use per UTC day (null: no cap). */
+  guildDailyTokens: number | null;
   /** Text attachments: their largest size, and how many tokens each may take. */
   attachments: AttachmentLimits;
   owner: string;
@@ -55,6 +59,7 @@ export function createEngine(
       replyTokenReserve: options.replyTokenReserve,
       streamEditIntervalMs: options.streamEditIntervalMs,
       databaseRetryMs: options.databaseRetryMs,
+      guildDailyTokens: options.guildDailyTokens,
       isVisionModel: (name) => isVisionModel(name, options.visionModels),
     },
   );
@@ -66,5 +71,9 @@ export function createEngine(
     deps.observer,
   );
   const personas = new PersonaResolver(stores, options.defaultModel);
-  return { chat: new ChatService(stores, personas, worker), channelAgents: new ChannelAgents(stores, personas, () => worker.wake()), worker };
+  return {
+    chat: new ChatService(stores, personas, worker, gateway, logger.child({ module: 'chat' }), options.userTurnsPerMinute),
+    channelAgents: new ChannelAgents(stores, personas, () => worker.wake(), options.guildDailyTokens),
+    worker,
+  };
 }

@@ -11,3 +11,8 @@ export function chunkNonce(turnId: number, chunkIndex: number): string {
 export function errorNonce(turnId: number): string {
   return `t${turnId.toString(36)}.e`;
 }
+
+/** The nonce of a turn's notice that the guild's daily token cap is reached. */
+export function capNoticeNonce(turnId: number): string {
+  return `t${turnId.toString(36)}.c`;
+}

@@ -98,6 +98,8 @@ export interface ChatGateway {
   /** Replaces a message's text; `actions` replaces its buttons too (`[]` removes them). */
   editMessage(request: { channelId: string; messageId: string; content: string; actions?: MessageAction[] }): Promise<void>;
   deleteMessage(request: { channelId: string; messageId: string }): Promise<void>;
+  /** Adds (or, with `remove`, takes back) the bot's reaction to a message. */
+  react(request: { channelId: string; messageId: string; emoji: string; remove?: boolean }): Promise<void>;
   /** Whether a user may do what the permission allows in that channel (always true in DMs). */
   memberHasPermission(where: ChannelRef, userId: string, permission: MemberPermission): Promise<boolean>;
 }
@@ -124,13 +126,41 @@ export interface AgentStore {
    * the worker a claim. Null, with nothing stored, when the channel has no agent yet, its agent
    * is switched off, or the message was stored already (by this or another process).
    */
-  acceptIfListening(channelId: string, message: NewMessage, claimFor?: LeaseRequest): Promise<{ agent: Agent; claim: Claim | null } | null>;
+  acceptIfListening(
+    channelId: string,
+    message: NewMessage,
+    claimFor?: LeaseRequest,
+    /** Nothing is stored when the author already sent this many in the last minute (0: no limit). */
+    userTurnsPerMinute?: number,
+  ): Promise<{ agent: Agent; claim: Claim | null } | null>;
+  /**
+   * Keeps a message whose author is past `userTurnsPerMinute` until the minute allows it (unless
+   * it was stored or kept already).
+   * @returns when it enters the conversation, or null when it was not kept.
+   */
+  deferIfLimited(channelId: string, message: NewMessage, userTurnsPerMinute: number): Promise<Date | null>;
+  /** Puts up to `limit` kept messages whose time has come into their conversations, waking their agents. */
+  releaseDue(limit: number): Promise<ReleasedMessage[]>;
+  /**
+   * Marks that this channel was told today (a UTC `YYYY-MM-DD`) that its guild's daily cap is reached.
+   * @returns false when it was told already.
+   */
+  markCapNotice(agentId: number, day: string): Promise<boolean>;
   /** Queues the agent for a turn (e.g. Retry); no-op while it runs, which requeues itself. */
   enqueue(agentId: number): Promise<void>;
   setReplyMode(agentId: number, mode: ReplyMode): Promise<void>;
   setPersona(agentId: number, persona: Persona): Promise<void>;
   /** Starts a new conversation; with `wipe`, deletes the history and facts instead. */
   resetConversation(agentId: number, options: { dropFacts: boolean; wipe: boolean }): Promise<void>;
+}
+
+/** A kept message that entered its conversation. */
+export interface ReleasedMessage {
+  agentId: number;
+  channelId: string;
+  discordMessageId: string;
+  /** Its agent was queued (woken from rest) by it. */
+  queued: boolean;
 }
 
 export interface GuildSettingsStore {

@@ -3,6 +3,7 @@ import type { ContextBuilder } from './context.js';
 import { retryWrite } from './databaseRetry.js';
 import { LeaseLostError, ModelError } from './errors.js';
 import type { Logger } from './logger.js';
+import { capNoticeNonce } from './nonce.js';
 import type { ChatGateway, ChatModel, Claim, EngineStores, TurnResult, UsageRecord } from './ports.js';
 import { withTokenCount } from './promptMessages.js';
 import { ReplyStreamer } from './replyStreamer.js';
@@ -15,6 +16,8 @@ export interface RuntimeOptions {
   streamEditIntervalMs: number;
   /** How long a turn keeps retrying its writes while the database is unreachable. */
   databaseRetryMs: number;
+  /** Tokens a guild may use per UTC day (null: no cap). */
+  guildDailyTokens: number | null;
   isVisionModel: (model: string) => boolean;
 }
 
@@ -72,6 +75,7 @@ export class AgentRuntime {
     let modelMs = 0;
     try {
       if (!claim.unanswered) return { status: 'done', modelMs };
+      if (await this.overDailyCap(claim.agent)) return await this.refuseOverCap(claim, log);
       await streamer.start();
       const shown = claim.turn.shown;
       if (shown) {
@@ -130,6 +134,30 @@ export class AgentRuntime {
       const noticeMessageId = await streamer.fail(noticeText(error), [{ id: retryActionId(claim.agent.id), label: 'Retry' }]);
       return { status: 'failed', error: error instanceof Error ? error.message : String(error), modelMs, noticeMessageId };
     }
+  }
+
+  private async overDailyCap(agent: Agent): Promise<boolean> {
+    const cap = this.options.guildDailyTokens;
+    if (cap === null || !agent.guildId) return false;
+    const { today } = await this.deps.stores.usage.totals({ guildId: agent.guildId });
+    return today.promptTokens + today.completionTokens >= cap;
+  }
+
+  /**
+   * The guild used its tokens for today: the channel is told once a day when it can ask again,
+   * and what waits now is left unanswered (not answered by itself at midnight).
+   */
+  private async refuseOverCap(claim: Claim, log: Logger): Promise<TurnOutcome> {
+    const { stores, gateway } = this.deps;
+    const context = await this.deps.context.build(claim.agent, []);
+    const now = new Date();
+    if (await stores.agents.markCapNotice(claim.agent.id, now.toISOString().slice(0, 10))) {
+      const resetsAt = Math.floor(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) / 1000);
+      const content = `⏳ This server has used today's budget of ${this.options.guildDailyTokens!.toLocaleString('en-US')} model tokens. I can answer again <t:${resetsAt}:R>.`;
+      await gateway.postMessage({ channelId: claim.agent.channelId, content, nonce: capNoticeNonce(claim.turn.id) });
+    }
+    log.info({ guildId: claim.agent.guildId }, 'not answered: the guild reached GUILD_DAILY_TOKENS');
+    return { status: 'done', modelMs: 0, seenThroughId: context.newestMessageId };
   }
 
   private async foldHistory(claim: Claim, log: Logger): Promise<Agent> {

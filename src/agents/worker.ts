@@ -117,7 +117,11 @@ export class TurnWorker {
     if (this.stopped || this.pumping) return;
     this.pumping = true;
     this.claimWanted()
-      .catch((error: unknown) => this.logger.error({ err: error }, 'claiming work failed; will retry on the next poll'))
+      .catch((error: unknown) => {
+        // As it says: the next poll tries again. Claiming again now would spin while the database is down.
+        this.wanted = 0;
+        this.logger.error({ err: error }, 'claiming work failed; will retry on the next poll');
+      })
       .finally(() => {
         this.pumping = false;
         // A wake that came after the loop's last check would otherwise wait for the poll.

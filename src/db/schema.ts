@@ -5,6 +5,7 @@ import {
   bigserial,
   boolean,
   customType,
+  date,
   index,
   integer,
   jsonb,
@@ -99,6 +100,8 @@ export const agents = pgTable(
     noticeMessageId: text('notice_message_id'),
     /** While a process catches this channel up after a fresh connection, others leave it alone. */
     catchUpUntil: timestamp('catch_up_until', { withTimezone: true }),
+    /** The UTC day this channel was last told that its guild's daily token cap is reached. */
+    capNoticeDay: date('cap_notice_day', { mode: 'string' }),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -151,7 +154,31 @@ export const messages = pgTable(
     index('messages_agent_id_idx').on(table.agentId, table.id),
     uniqueIndex('messages_discord_message_id_key').on(table.discordMessageId),
     index('messages_search_idx').using('gin', table.search),
+    // A person's recent messages, for USER_TURNS_PER_MINUTE.
+    index('messages_author_time_idx').on(table.authorId, table.createdAt).where(sql`${table.role} = 'user'`),
   ],
+);
+
+/**
+ * Messages held back because their author went past USER_TURNS_PER_MINUTE: each enters its
+ * agent's conversation (a `messages` row, stored as `message` holds it) at `deferred_until`.
+ */
+export const deferredMessages = pgTable(
+  'deferred_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    agentId: id('agent_id')
+      .notNull()
+      .references(() => agents.id, { onDelete: 'cascade' }),
+    guildId: text('guild_id'),
+    channelId: text('channel_id').notNull(),
+    discordMessageId: text('discord_message_id').notNull(),
+    /** The messages row to insert, by column name. */
+    message: jsonb('message').$type<Record<string, unknown>>().notNull(),
+    deferredUntil: timestamp('deferred_until', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex('deferred_messages_discord_message_id_key').on(table.discordMessageId), index('deferred_messages_due_idx').on(table.deferredUntil)],
 );
 
 /** Facts an agent keeps, written by its `remember` tool or `/memory add`. */

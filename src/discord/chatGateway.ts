@@ -61,6 +61,11 @@ export class DiscordChatGateway implements ChatGateway {
     await this.retried('delete', () => this.client.rest.delete(Routes.channelMessage(request.channelId, request.messageId)));
   }
 
+  async react(request: { channelId: string; messageId: string; emoji: string; remove?: boolean }): Promise<void> {
+    const route = Routes.channelMessageOwnReaction(request.channelId, request.messageId, encodeURIComponent(request.emoji));
+    await this.retried('react', () => (request.remove ? this.client.rest.delete(route) : this.client.rest.put(route)));
+  }
+
   async memberHasPermission(where: ChannelRef, userId: string, permission: MemberPermission): Promise<boolean> {
     if (!where.guildId) return true;
     const guild = await this.client.guilds.fetch(where.guildId);

@@ -192,4 +192,16 @@ describe('turn worker', () => {
     await expect.poll(() => queue.finished, { timeout: 3000 }).toEqual([{ status: 'failed', error: 'a bug' }]);
     expect(queue.failingFinishes).toBe(0);
   });
+
+  it('waits for the next poll, not in a loop, while claiming fails', async () => {
+    const queue = new MemoryQueue();
+    queue.claimNext = async () => {
+      queue.claims += 1;
+      throw new Error('database down');
+    };
+    worker = new TurnWorker(queue, { runTurn: async () => ({ status: 'done', modelMs: 0 }) }, options, silentLogger());
+    worker.start(); // one poll, which fails
+    await settle();
+    expect(queue.claims).toBe(1);
+  });
 });

@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       http: { host: '0.0.0.0', port: 8080 },
       context: { tokenBudget: 16_000, replyTokenReserve: 1024, summaryTrigger: 0.6 },
       worker: { leaseMs: 15_000, databaseRetryMs: 120_000, concurrency: 8, streamEditIntervalMs: 1000, pollMs: 500 },
+      limits: { userTurnsPerMinute: 10, guildDailyTokens: null },
       helpers: { maxDepth: 3, maxFanout: 5, maxLivePerGuild: 20, treeTokenBudget: 200_000 },
       schedules: { perGuild: 25, minIntervalSeconds: 300 },
     } satisfies Config);

@@ -1,12 +1,12 @@
-import { eq, getTableColumns, sql } from 'drizzle-orm';
-import type { AgentStore, Claim, LeaseRequest } from '../../agents/ports.js';
+import { type SQL, and, eq, getTableColumns, sql } from 'drizzle-orm';
+import type { AgentStore, Claim, LeaseRequest, ReleasedMessage } from '../../agents/ports.js';
 import type { Agent, ChannelRef, NewMessage, Persona, ReplyMode } from '../../agents/types.js';
 import { storableText } from '../../agents/text.js';
-import type { Database, Executor } from '../database.js';
-import { type AgentStatus, agents, memories, messages } from '../schema.js';
+import { type Database, type Executor, executeRows } from '../database.js';
+import { type AgentStatus, agents, deferredMessages, memories, messages } from '../schema.js';
 import { answeredThroughId, leaseEnd, offlineMessageId, pendingAttachments, unsummarisedTokens } from './claimColumns.js';
 import { toAgent } from './mappers.js';
-import { bindMessage, insertMessageSelect } from './messageRepository.js';
+import { bindMessage, insertMessageFromRecord, insertMessageSelect, messageAsColumns } from './messageRepository.js';
 
 /** Channel agents: creation on first use, queueing, persona, mode and reset. */
 export class AgentRepository implements AgentStore {
@@ -18,9 +18,15 @@ export class AgentRepository implements AgentStore {
     this.accept = acceptStatement(db).prepare('accept_message');
   }
 
-  async acceptIfListening(channelId: string, message: NewMessage, claimFor?: LeaseRequest): Promise<{ agent: Agent; claim: Claim | null } | null> {
+  async acceptIfListening(
+    channelId: string,
+    message: NewMessage,
+    claimFor?: LeaseRequest,
+    userTurnsPerMinute = 0,
+  ): Promise<{ agent: Agent; claim: Claim | null } | null> {
     const [row] = await this.accept.execute({
       channelId,
+      userTurnsPerMinute,
       ...bindMessage('', null, message),
       claim: claimFor !== undefined,
       owner: claimFor?.owner ?? null,
@@ -44,6 +50,54 @@ export class AgentRepository implements AgentStore {
       offlineMessageId: message.sentWhileOffline ? (message.discordMessageId ?? null) : row.offlineMessageId,
     };
     return { agent, claim };
+  }
+
+  async deferIfLimited(channelId: string, message: NewMessage, userTurnsPerMinute: number): Promise<Date | null> {
+    const [row] = await executeRows<{ deferred_until: string | Date }>(
+      this.db,
+      sql`with recent as (${recentOfAuthor(sql`${message.authorId ?? null}::text`)})
+          insert into ${deferredMessages} (agent_id, guild_id, channel_id, discord_message_id, message, deferred_until)
+          select a.id, a.guild_id, a.channel_id, ${message.discordMessageId ?? null}, ${JSON.stringify(messageAsColumns(message))}::jsonb,
+                 recent.oldest + interval '60 seconds'
+          from agents a, recent
+          where a.channel_id = ${channelId} and a.reply_mode <> 'off' and ${userTurnsPerMinute}::int > 0 and recent.count >= ${userTurnsPerMinute}::int
+            and not exists (select 1 from messages m where m.discord_message_id = ${message.discordMessageId ?? null})
+          on conflict (discord_message_id) do nothing
+          returning deferred_until`,
+    );
+    return row ? new Date(row.deferred_until) : null;
+  }
+
+  async releaseDue(limit: number): Promise<ReleasedMessage[]> {
+    const rows = await executeRows<{ agent_id: number | string; channel_id: string; discord_message_id: string; queued: boolean }>(
+      this.db,
+      sql`with due as (
+            delete from ${deferredMessages} where id in (
+              select id from ${deferredMessages} where deferred_until <= now() order by deferred_until limit ${limit} for update skip locked)
+            returning agent_id, guild_id, channel_id, discord_message_id, message),
+          released as (
+            ${insertMessageFromRecord('r', sql`d.agent_id`, sql`d.guild_id`)}
+            from due d, jsonb_populate_record(null::messages, d.message) r
+            order by d.discord_message_id::numeric
+            on conflict (discord_message_id) do nothing
+            returning agent_id),
+          woken as (
+            update ${agents} set ${wakeAssignments}
+            where id in (select agent_id from released)
+            returning id, status)
+          select d.agent_id, d.channel_id, d.discord_message_id, coalesce((select w.status = 'queued' from woken w where w.id = d.agent_id), false) as queued
+          from due d`,
+    );
+    return rows.map((row) => ({ agentId: Number(row.agent_id), channelId: row.channel_id, discordMessageId: row.discord_message_id, queued: row.queued }));
+  }
+
+  async markCapNotice(agentId: number, day: string): Promise<boolean> {
+    const marked = await this.db
+      .update(agents)
+      .set({ capNoticeDay: day })
+      .where(and(eq(agents.id, agentId), sql`${agents.capNoticeDay} is distinct from ${day}::date`))
+      .returning({ id: agents.id });
+    return marked.length > 0;
   }
 
   async findByChannel(channelId: string): Promise<Agent | null> {
@@ -119,6 +173,7 @@ function acceptStatement(db: Database) {
   const inserted = db.$with('inserted', { agentId: sql<number>`agent_id`.as('agent_id') }).as(
     sql`${insertMessageSelect('', { agentId: sql`a.id`, guildId: sql`a.guild_id` })}
         from agents a where a.channel_id = ${sql.placeholder('channelId')} and a.reply_mode <> 'off'
+          and not ${authorOverLimit}
         on conflict (discord_message_id) do nothing
         returning agent_id`,
   );
@@ -150,6 +205,16 @@ function acceptStatement(db: Database) {
     });
 }
 
+/** The author's messages of the last minute: how many, and when the oldest came (when one more is allowed). */
+function recentOfAuthor(authorId: SQL) {
+  return sql`select count(*)::int as count, min(created_at) as oldest from messages
+             where author_id = ${authorId} and role = 'user' and created_at > now() - interval '60 seconds'`;
+}
+
+/** Whether the message's author is past USER_TURNS_PER_MINUTE (a placeholder; 0 means no limit). */
+const authorOverLimit = sql`(${sql.placeholder('userTurnsPerMinute')}::int > 0
+    and (select count from (${recentOfAuthor(sql`${sql.placeholder('authorId')}::text`)}) recent) >= ${sql.placeholder('userTurnsPerMinute')}::int)`;
+
 /**
  * Bumps the wake sequence and queues the agent when it is at rest. A running agent keeps
  * running: its turn sees the bumped sequence when it finishes and queues itself again.
@@ -160,6 +225,12 @@ const wakeChanges = {
   queuedAt: sql`case when ${agents.status} = 'queued' then ${agents.queuedAt} else now() end`,
   updatedAt: sql`now()`,
 };
+
+/** `wakeChanges` as the SET list of a statement written in SQL. */
+const wakeAssignments = sql.join(
+  Object.entries(wakeChanges).map(([key, value]) => sql`${sql.identifier(getTableColumns(agents)[key as keyof typeof wakeChanges].name)} = ${value}`),
+  sql`, `,
+);
 
 async function wake(executor: Executor, agentId: number): Promise<Agent> {
   const [row] = await executor.update(agents).set(wakeChanges).where(eq(agents.id, agentId)).returning();

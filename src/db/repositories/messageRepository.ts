@@ -1,4 +1,4 @@
-import { type SQL, and, asc, desc, eq, gt, lt, sql } from 'drizzle-orm';
+import { type SQL, and, asc, desc, eq, getTableColumns, gt, lt, sql } from 'drizzle-orm';
 import { LeaseLostError } from '../../agents/errors.js';
 import type { MessageStore } from '../../agents/ports.js';
 import type { Agent, AttachmentInfo, NewMessage, SearchHit, StoredMessage, TurnLease } from '../../agents/types.js';
@@ -53,6 +53,20 @@ export function insertMessageSelect(prefix: string, columns: Parameters<typeof i
 }
 
 type MessageKey = (typeof MESSAGE_KEYS)[number];
+
+/** A new message as a `messages` row keyed by column name, for `jsonb_populate_record` (see deferral). */
+export function messageAsColumns(message: NewMessage): Record<string, unknown> {
+  const columns = getTableColumns(messages);
+  const row: Partial<Record<MessageKey, unknown>> = { ...message, sentWhileOffline: message.sentWhileOffline ?? false };
+  return Object.fromEntries(MESSAGE_KEYS.map((key) => [columns[key].name, row[key] ?? null]));
+}
+
+/** `insert into messages … select` taking every column from `record` (a populated messages row) but the agent's. */
+export function insertMessageFromRecord(record: string, agentId: SQL, guildId: SQL) {
+  const columns = getTableColumns(messages);
+  const fromRecord = Object.fromEntries(MESSAGE_KEYS.map((key) => [key, sql`${sql.identifier(record)}.${sql.identifier(columns[key].name)}`]));
+  return insertMessageSelect('', { ...fromRecord, agentId, guildId });
+}
 
 /**
  * Binds a new message to `messagePlaceholders(prefix)`; without an agent, its agent and guild
