@@ -144,18 +144,24 @@ function duplicatePosts(posts: readonly BotPost[]): BotPost[] {
 }
 
 /**
- * Failed turns with no failure notice of their own: per channel, each notice (not a storage
- * notice) appearing within the turn's time vouches for one failed turn, oldest first.
+ * Failed turns with no failure notice of their own: per channel, each time a notice (not a
+ * storage notice) appeared or changed within the turn's time vouches for one failed turn, oldest
+ * first.
  */
 function silentTurns(failed: readonly TurnRow[], noticesByChannel: ReadonlyMap<string, BotPost[]>): TurnRow[] {
+  const appearances = new Map<string, Array<{ key: string; at: number }>>();
+  for (const [channelId, posts] of noticesByChannel) {
+    const times = posts.filter((post) => !STORAGE_NOTICE.test(post.content)).flatMap((post) => post.noticeTimes.map((at, index) => ({ key: `${post.id}:${index}`, at })));
+    appearances.set(channelId, times.sort((a, b) => a.at - b.at));
+  }
   const used = new Set<string>();
   const silent: TurnRow[] = [];
   for (const turn of [...failed].sort((a, b) => a.startedAt - b.startedAt)) {
     const until = (turn.finishedAt ?? turn.startedAt) + NOTICE_SLACK_AFTER_MS;
-    const notice = (noticesByChannel.get(turn.channelId) ?? [])
-      .filter((post) => !used.has(post.id) && !STORAGE_NOTICE.test(post.content) && post.noticeAt! >= turn.startedAt - NOTICE_SLACK_BEFORE_MS && post.noticeAt! <= until)
-      .sort((a, b) => a.noticeAt! - b.noticeAt!)[0];
-    if (notice) used.add(notice.id);
+    const notice = (appearances.get(turn.channelId) ?? []).find(
+      (appearance) => !used.has(appearance.key) && appearance.at >= turn.startedAt - NOTICE_SLACK_BEFORE_MS && appearance.at <= until,
+    );
+    if (notice) used.add(notice.key);
     else silent.push(turn);
   }
   return silent;

@@ -25,6 +25,11 @@ export interface BotPost {
   deleted: boolean;
   /** When its content first read as a failure notice (⚠️), if ever. */
   noticeAt?: number;
+  /**
+   * Every moment it came to show a notice, or a different one: a notice message is taken over by
+   * the next turn, which may fail too and show its own notice in the same message.
+   */
+  noticeTimes: number[];
 }
 
 const QUESTION = 'how is the release going, and what is left to do before Friday?';
@@ -81,13 +86,17 @@ export class Ledger {
         nonce: message.nonce === undefined || message.nonce === null ? null : String(message.nonce),
         createdAt: event.at,
         replyTo: message.message_reference?.message_id ?? null,
-        content: message.content,
+        content: '',
         deleted: false,
+        noticeTimes: [],
       };
       this.posts.set(message.id, post);
     }
+    if (isNotice(message) && (post.noticeTimes.length === 0 || message.content !== post.content)) {
+      post.noticeAt ??= event.at;
+      post.noticeTimes.push(event.at);
+    }
     post.content = message.content;
-    if (post.noticeAt === undefined && isNotice(message)) post.noticeAt = event.at;
     const numbers = parseAnswer(message.content);
     if (!numbers) return;
     this.answerTimes.push(event.at);

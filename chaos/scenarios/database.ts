@@ -17,7 +17,7 @@ import { ChaosStack, type ScenarioResult } from '../stack.js';
 const CHANNELS = 8;
 /** 5 messages a second over the channels. */
 const SEND_INTERVAL_MS = 200;
-const CUTS = 4;
+const CUTS = 8;
 const BETWEEN_CUTS_MS: [number, number] = [2500, 5000];
 const REFUSE_MS = 10_000;
 /** Answers stream for about a second, so faults land mid-turn too. */
