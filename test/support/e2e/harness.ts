@@ -101,6 +101,8 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
     STREAM_EDIT_INTERVAL_MS: '200',
     LLM_RETRY_BASE_MS: '10',
     LEASE_SECONDS: '3',
+    // Tests send faster than any person; the limit has its own test.
+    USER_TURNS_PER_MINUTE: '0',
     ...(driver === 'postgres' ? { DATABASE_URL: database.url! } : { DATA_DIR: dirname(database.directory!) }),
     ...overrides,
   });
