@@ -18,8 +18,6 @@ export interface StreamerDeps {
   gateway: ChatGateway;
   outbox: OutboxStore;
   logger: Logger;
-  /** Retries a write of the turn while the database is unreachable (see retryWrite). */
-  retryWrite: <T>(write: () => Promise<T>, what: string) => Promise<T>;
 }
 
 /**
@@ -27,13 +25,15 @@ export interface StreamerDeps {
  * interval, split into Discord-sized messages. Each chunk's message id is saved as soon as its
  * post returns, so a turn resumed after a crash edits what it already posted and posts only what
  * is missing (a post the crash cut off is deduplicated by its nonce). A save that fails while the
- * database is away is kept and saved again before the turn ends; what is on the screen never
- * waits for it. Once the turn's lease is lost (`turnAbort`), nothing more is posted.
+ * database is away is kept and saved again by `save()` before the turn ends; what is on the
+ * screen never waits for it. Once the turn's lease is lost (`turnAbort`), nothing more is posted.
  */
 export class ReplyStreamer {
   private posted = new Map<number, PostedChunk>();
   /** Chunks shown but not yet saved. */
   private unsaved = new Set<number>();
+  /** Chunks deleted from Discord whose records are still to go. */
+  private removed = new Set<number>();
   /** Chunk 0 is the agent's failure notice, taken over: its Retry button goes with the first edit. */
   private noticeTakenOver = false;
   private latestText = '';
@@ -90,8 +90,7 @@ export class ReplyStreamer {
   }
 
   /**
-   * Shows the final text, removes messages an earlier, longer attempt left over, and saves every
-   * chunk (waiting out the database).
+   * Shows the final text and deletes messages an earlier, longer attempt left over.
    * @throws when Discord refused the final text, or the lease was lost.
    */
   async finish(text: string): Promise<void> {
@@ -107,9 +106,21 @@ export class ReplyStreamer {
       await this.deps.gateway.deleteMessage({ channelId: chunk.channelId, messageId: chunk.discordMessageId });
       this.posted.delete(index);
       this.unsaved.delete(index);
-      await this.deps.retryWrite(() => this.deps.outbox.removeChunk(this.claim.lease, index), 'removing a chunk');
+      this.removed.add(index);
     }
-    await this.deps.retryWrite(() => this.saveUnsaved(), 'saving posted chunks');
+  }
+
+  /**
+   * Saves what the reply shows: its chunks, and the removal of left-over ones. Saved parts are
+   * not saved again, so a retry after a failure goes on from where it stopped.
+   * @throws when the database failed, or the lease was lost.
+   */
+  async save(): Promise<void> {
+    for (const index of [...this.removed]) {
+      await this.deps.outbox.removeChunk(this.claim.lease, index);
+      this.removed.delete(index);
+    }
+    await this.saveUnsaved();
   }
 
   /**

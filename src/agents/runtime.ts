@@ -33,7 +33,10 @@ export function retryActionId(agentId: number): string {
 }
 
 export interface TurnOutcome extends Omit<TurnResult, 'status'> {
-  /** `aborted`: the lease was lost and another process holds the turn; this one changed nothing. */
+  /**
+   * `aborted`: this process leaves the turn to its lease — it was lost (another process holds the
+   * turn; this one changed nothing more), or the answer is shown but the database stayed away.
+   */
   status: TurnResult['status'] | 'aborted';
   /** Milliseconds spent waiting for the model: the rest of the turn is our overhead. */
   modelMs: number;
@@ -69,7 +72,7 @@ export class AgentRuntime {
     const retry = <T>(write: () => Promise<T>, what: string) =>
       retryWrite(write, { deadlineMs: this.options.databaseRetryMs, signal: turnAbort.signal, logger: log, what });
     const replyTo = claim.offlineMessageId ?? undefined;
-    const streamer = new ReplyStreamer({ gateway, outbox: stores.outbox, logger: log, retryWrite: retry }, claim, this.options.streamEditIntervalMs, turnAbort, replyTo);
+    const streamer = new ReplyStreamer({ gateway, outbox: stores.outbox, logger: log }, claim, this.options.streamEditIntervalMs, turnAbort, replyTo);
     // What the people reading it need to know: the answer is late because the bot was away.
     const shownAs = (parts: string[]) => (replyTo ? `${OFFLINE_NOTE}\n${joinShown(parts)}` : joinShown(parts));
     let modelMs = 0;
@@ -81,6 +84,7 @@ export class AgentRuntime {
       if (shown) {
         // An earlier attempt showed and stored the answer; make sure it is all there, and end.
         await streamer.finish(shown.text);
+        if (!(await this.storeShown(() => streamer.save(), retry, log))) return { status: 'aborted', modelMs };
         return { status: 'done', modelMs, seenThroughId: shown.seenThroughId ?? undefined, noticeMessageId: null };
       }
       if (claim.pendingAttachments) await this.deps.attachments.readPending(claim, retry);
@@ -117,8 +121,8 @@ export class AgentRuntime {
           const shownText = shownAs(shownParts);
           await streamer.finish(shownText);
           const message = withTokenCount({ role: 'assistant', content: response.text, turnId: claim.turn.id, seenThroughId });
-          await retry(() => stores.queue.recordAnswer(claim.lease, { message, usage, shownText }), 'storing the answer');
-          return { status: 'done', modelMs, seenThroughId, noticeMessageId: null };
+          const stored = await this.storeShown(() => streamer.save().then(() => stores.queue.recordAnswer(claim.lease, { message, usage, shownText })), retry, log);
+          return stored ? { status: 'done', modelMs, seenThroughId, noticeMessageId: null } : { status: 'aborted', modelMs };
         }
         await stores.usage.record(claim.lease, usage);
         await this.runTools(agent, claim, { text: response.text, calls: response.toolCalls, seenThroughId, oldestInContextId }, log);
@@ -133,6 +137,23 @@ export class AgentRuntime {
       log.error({ err: error }, 'turn failed');
       const noticeMessageId = await streamer.fail(noticeText(error), [{ id: retryActionId(claim.agent.id), label: 'Retry' }]);
       return { status: 'failed', error: error instanceof Error ? error.message : String(error), modelMs, noticeMessageId };
+    }
+  }
+
+  /**
+   * Stores what an answer that is on the screen needs (waiting out the database). When the
+   * database stays away, the answer stays shown and the turn is left to its lease: it is resumed
+   * once the database is back, editing what it posted — never replaced by a failure notice.
+   * @returns false when it was left so.
+   */
+  private async storeShown(store: () => Promise<void>, retry: <T>(write: () => Promise<T>, what: string) => Promise<T>, log: Logger): Promise<boolean> {
+    try {
+      await retry(store, 'storing the shown answer');
+      return true;
+    } catch (error) {
+      if (error instanceof LeaseLostError) throw error;
+      log.error({ err: error }, 'the answer is shown but could not be stored; the turn is resumed when the database is back');
+      return false;
     }
   }
 
