@@ -23,6 +23,8 @@ const BOT_TIMINGS: Record<string, string> = {
   LLM_IDLE_TIMEOUT_SECONDS: '2',
   LLM_RETRY_BASE_MS: '50',
   LEASE_SECONDS: '15',
+  // One scripted author sends far more than a person: the per-user limit would keep most of it.
+  USER_TURNS_PER_MINUTE: '0',
 };
 /** Stacks not closed yet: Ctrl-C closes them (their bots stopped, their databases dropped). */
 const openStacks = new Set<ChaosStack>();

@@ -218,7 +218,15 @@ export interface ShownAnswer {
 
 export interface WorkQueue {
   /** Claims the longest-waiting queued agent, or one whose lease expired (resuming its turn). */
-  claimNext(owner: string, leaseMs: number): Promise<Claim | null>;
+  claimNext(
+    owner: string,
+    leaseMs: number,
+    /**
+     * Agents whose turns this process is still running: their leases may have run out while the
+     * database was away, and another run of the same turn here must not start.
+     */
+    busyAgentIds?: readonly number[],
+  ): Promise<Claim | null>;
   /** Extends the lease; false when it was lost (another process took the agent). */
   renewLease(lease: TurnLease, leaseMs: number): Promise<boolean>;
   /** Lets the leases of this owner's running turns expire now, so another process resumes them at once. */

@@ -133,7 +133,7 @@ export class TurnWorker {
     while (!this.stopped && this.wanted > 0 && this.hasRoom()) {
       this.wanted -= 1;
       const wakesBefore = this.wakes;
-      const claim = await this.queue.claimNext(this.options.owner, this.options.leaseMs);
+      const claim = await this.queue.claimNext(this.options.owner, this.options.leaseMs, [...this.inFlight.keys()]);
       if (!claim) {
         // Nothing left; only a wake that came during the claim may name work it could not see.
         this.wanted = this.wakes - wakesBefore;

@@ -103,6 +103,18 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
     await stores.queue.finish(resumed!, { status: 'done', noticeMessageId: null });
   });
 
+  it('never hands a process a turn it is still running, even once its lease ran out', async () => {
+    await drain();
+    const where = newChannel();
+    await acceptMessage(stores, where, userMessage('hello'));
+    const running = await stores.queue.claimNext('this-process', 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await stores.queue.claimNext('this-process', 60_000, [running!.agent.id])).toBeNull();
+    const resumed = await stores.queue.claimNext('this-process', 60_000);
+    expect(resumed?.turn.id).toBe(running!.turn.id);
+    await stores.queue.finish(resumed!, { status: 'done' });
+  });
+
   it('lets the leases of dead owners run out at once, and only theirs', async () => {
     await drain();
     const [dead, alive] = [newChannel(), newChannel()];

@@ -27,8 +27,9 @@ export class WorkQueueRepository implements WorkQueue {
     this.end = finishStatement(db).prepare('finish_turn');
   }
 
-  async claimNext(owner: string, leaseMs: number): Promise<Claim | null> {
-    const [row] = await this.claim.execute({ owner, leaseMs });
+  async claimNext(owner: string, leaseMs: number, busyAgentIds: readonly number[] = []): Promise<Claim | null> {
+    // An array literal: both drivers read it the same way.
+    const [row] = await this.claim.execute({ owner, leaseMs, busy: `{${busyAgentIds.join(',')}}` });
     if (!row) return null;
     const agent = toAgent(row);
     // Held under the lease: no other process touches this agent's turns until it expires.
@@ -123,6 +124,7 @@ function claimStatement(db: Database) {
   const next = db.$with('next', { id: sql<number>`id`.as('id') }).as(
     sql`select coalesce(
           (select id from agents where status = 'running' and lease_expires_at < now()
+             and not (id = any(${sql.placeholder('busy')}::bigint[]))
            order by lease_expires_at limit 1 for update skip locked),
           (select id from agents where status = 'queued'
            order by queued_at limit 1 for update skip locked)) as id`,
