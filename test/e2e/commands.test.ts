@@ -154,6 +154,19 @@ describe.each(testDrivers())('slash commands (%s)', (driver) => {
     expect(listed.text).toContain('I remember no facts here yet.');
   });
 
+  it('/memory add and /persona keep text with NUL characters and half an emoji, cleaned', async () => {
+    const added = await harness.runCommand({ channelId, userId: bob(), name: 'memory', subcommand: 'add', options: { fact: 'nul\u0000here \ud83d' } });
+    expect(added.text).toContain('Remembered as fact');
+    const listed = await harness.runCommand({ channelId, userId: bob(), name: 'memory', subcommand: 'show' });
+    expect(listed.text).toContain('nulhere \ufffd');
+    const opened = await harness.runCommand({ channelId, userId: alice(), name: 'persona', subcommand: 'set' });
+    const saved = harness.discord.submitModal({ interactionId: opened.id, fields: { name: 'Nul\u0000Bot', instructions: 'Be kind.\u0000', model: 'gpt-4o-mini', temperature: '' } });
+    await harness.discord.waitForInteractionResponse(saved.id, (responses) => responses.acknowledged);
+    const shown = await harness.runCommand({ channelId, userId: bob(), name: 'persona', subcommand: 'show' });
+    expect(shown.text).toContain('NulBot');
+    await harness.runCommand({ channelId, userId: alice(), name: 'persona', subcommand: 'reset' });
+  });
+
   it('/reset starts a fresh conversation; /usage counts the tokens', async () => {
     const turns = harness.countTurns();
     const asked = harness.mention('the secret word is pineapple', { channelId });
