@@ -97,10 +97,18 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
     const usage = { agent: first!.agent, userId: null, model: 'm', purpose: 'turn' as const, promptTokens: 1, completionTokens: 1 };
     const message = withTokenCount({ role: 'assistant', content: 'shown in full', turnId: first!.turn.id, seenThroughId: 42 });
     await stores.queue.recordAnswer(first!.lease, { message, usage, shownText: 'shown in full' });
+    // Retried after a cut connection, it stores nothing twice.
+    await stores.queue.recordAnswer(first!.lease, { message, usage, shownText: 'shown in full' });
+    const stored = await database.rows<{ answers: number; usages: number }>(sql`select
+        (select count(*)::int from messages where turn_id = ${first!.turn.id}) as answers,
+        (select count(*)::int from usage where agent_id = ${first!.agent.id}) as usages`);
+    expect(stored).toEqual([{ answers: 1, usages: 1 }]);
     await new Promise((resolve) => setTimeout(resolve, 20));
     const resumed = await stores.queue.claimNext('next-process', 60_000);
     expect(resumed?.turn).toMatchObject({ id: first!.turn.id, shown: { text: 'shown in full', seenThroughId: 42 } });
     await stores.queue.finish(resumed!, { status: 'done', noticeMessageId: null });
+    // Ending it again (a retry whose first attempt committed) is no lost lease.
+    expect(await stores.queue.finish(resumed!, { status: 'done', noticeMessageId: null })).toBe(false);
   });
 
   it('never hands a process a turn it is still running, even once its lease ran out', async () => {

@@ -106,7 +106,12 @@ export class WorkQueueRepository implements WorkQueue {
       noticeMessageId: outcome.noticeMessageId ?? null,
       wakeSeq: claim.wakeSeq,
     });
-    if (!freed) throw new LeaseLostError(claim.lease);
+    if (!freed) {
+      // A retry after a connection cut in the middle: the first attempt may have ended the turn.
+      const [turn] = await this.db.select({ status: turns.status }).from(turns).where(eq(turns.id, claim.turn.id));
+      if (turn && turn.status !== 'running') return false;
+      throw new LeaseLostError(claim.lease);
+    }
     return freed.status === 'queued';
   }
 }
@@ -160,8 +165,10 @@ function claimStatement(db: Database) {
  * shown text with what the turn had seen (so a resumed turn only has to end).
  */
 function answerStatement(db: Database) {
-  const answer = sideEffect(db, 'answer', sql`${insertMessageSelect('answer_')} where ${leaseHeld} returning id`);
-  const usageRecord = sideEffect(db, 'usage_record', sql`${insertUsageSelect('usage_')} where ${leaseHeld} returning id`);
+  // A retry after a connection cut in the middle stores nothing twice: the first may have committed.
+  const notYet = sql`not exists (select 1 from turns where id = ${sql.placeholder('turnId')}::bigint and shown_text is not null)`;
+  const answer = sideEffect(db, 'answer', sql`${insertMessageSelect('answer_')} where ${leaseHeld} and ${notYet} returning id`);
+  const usageRecord = sideEffect(db, 'usage_record', sql`${insertUsageSelect('usage_')} where ${leaseHeld} and ${notYet} returning id`);
   return db
     .with(answer, usageRecord)
     .update(turns)
