@@ -1,11 +1,12 @@
-import { type Placeholder, type SQL, type SQLWrapper, getTableColumns, sql } from 'drizzle-orm';
-import type { Database } from '../database.js';
+import { type SQL, type SQLWrapper, getTableColumns, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
+import type { Database } from '../database.js';
 
 /*
  * Hot statements are built once, with placeholders, and bound at each execution: building a
- * drizzle query costs about as much CPU as running it. These helpers name the placeholders of
- * a row's columns and bind a row to them.
+ * drizzle query costs about as much CPU as running it. These helpers write `insert … select`
+ * statements over a row's placeholders, bind a row to them, and make SQL-written statements
+ * preparable.
  */
 
 /** A placeholder where drizzle's types want SQL (an update's values). */
@@ -13,13 +14,8 @@ export function bound(name: string): SQL {
   return sql`${sql.placeholder(name)}`;
 }
 
-/** `{ column: placeholder }` for an insert's values; `prefix` keeps two rows of one statement apart. */
-export function placeholdersFor<Key extends string>(prefix: string, keys: readonly Key[]): Record<Key, Placeholder> {
-  return Object.fromEntries(keys.map((key) => [key, sql.placeholder(`${prefix}${key}`)])) as Record<Key, Placeholder>;
-}
-
 /**
- * The values of `row` for those placeholders: every key bound (null when the row has none), and
+ * The values of `row` for placeholders named `<prefix><key>`: every key bound (null when the row has none), and
  * JSON columns serialised, as drizzle does for values it binds itself.
  */
 export function bindRow<Key extends string>(
