@@ -70,11 +70,12 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
 
     const client = createDiscordClient(config.discord);
     const stores = createEngineStores(database.db);
+    const gateway = new DiscordChatGateway(client, config.discord, logger.child({ module: 'discord' }));
     const engine = createEngine(
       {
         stores,
         model: new MeteredChatModel(new OpenAiChatModel({ ...config.llm, logPrompts: config.log.prompts }, logger.child({ module: 'llm' })), metrics),
-        gateway: new DiscordChatGateway(client, config.discord, logger.child({ module: 'discord' })),
+        gateway,
         attachments: new CdnAttachmentFetcher(config.discord.attachmentTimeoutMs),
         logger,
         observer: {
@@ -103,6 +104,7 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
       client,
       engine.chat,
       router,
+      gateway,
       {
         token: config.discord.token,
         messageTaken: hooks.messageTaken,

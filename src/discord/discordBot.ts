@@ -1,10 +1,10 @@
-import { type Client, Events, type Interaction, type Message, Routes, Status } from 'discord.js';
+import { type Client, Events, type Interaction, type Message, Status } from 'discord.js';
 import type { ChatService, ReceiveResult } from '../agents/chatService.js';
 import type { Logger } from '../agents/logger.js';
+import type { ChatGateway } from '../agents/ports.js';
 import type { CommandRouter } from '../commands/router.js';
 import { CatchUp, type CatchUpStore } from './catchUp.js';
 import { toIncomingMessage } from './incomingMessage.js';
-import { NO_MENTIONS } from './render.js';
 
 export interface DiscordBotOptions {
   token: string;
@@ -36,6 +36,8 @@ export class DiscordBot {
     private readonly client: Client,
     private readonly chat: ChatService,
     private readonly router: CommandRouter,
+    /** Where the bot's own notices are posted (no mentions, a nonce, Discord's failures retried). */
+    private readonly gateway: ChatGateway,
     private readonly options: DiscordBotOptions,
     private readonly logger: Logger,
   ) {
@@ -114,18 +116,9 @@ export class DiscordBot {
   /**
    * Replies to the message that could not be stored, pinging nobody. Every process that received
    * it fails alike (they share the database) and posts the same nonce: the message is shown once.
-   * @see https://discord.com/developers/docs/resources/message#create-message
    */
   private async postStorageFailureNotice(message: Message): Promise<void> {
-    const body = {
-      content: STORAGE_FAILURE_NOTICE,
-      nonce: storageFailureNonce(message.id),
-      enforce_nonce: true,
-      allowed_mentions: NO_MENTIONS,
-      // A message deleted in the meantime still gets the notice, as a plain message.
-      message_reference: { message_id: message.id, fail_if_not_exists: false },
-    };
-    await this.client.rest.post(Routes.channelMessages(message.channelId), { body });
+    await this.gateway.postMessage({ channelId: message.channelId, content: STORAGE_FAILURE_NOTICE, nonce: storageFailureNonce(message.id), replyTo: message.id });
   }
 
   private async onInteraction(interaction: Interaction): Promise<void> {
