@@ -37,6 +37,18 @@ describe.each(testDrivers())('when the model fails (%s)', (driver) => {
     expect(harness.botMessages(discord.seed.generalId).filter((message) => message.id > asked.id)).toHaveLength(1);
   });
 
+  it('outlasts a burst of Discord 5xx longer than discord.js\'s own retries, posting the answer once', async () => {
+    const { discord, llm } = harness;
+    llm.reset();
+    const channelId = discord.createChannel({ guildId: discord.seed.guildId, name: `burst-${driver}` }).id;
+    const asked = harness.mention('still there?', { channelId });
+    // discord.js tries each request 4 times: 8 failures in a row need two retries of ours.
+    discord.faults.failNextRest(8, 502);
+    const answer = await harness.replyAfter(asked.id, { channelId, timeoutMs: 10_000 });
+    expect(answer.content).toContain('still there?');
+    expect(harness.botMessages(channelId)).toHaveLength(1);
+  });
+
   it('replaces a half-written reply with the notice, and the next answer replaces the notice', async () => {
     const { discord, llm } = harness;
     llm.reset();
