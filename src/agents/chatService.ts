@@ -125,7 +125,7 @@ export class ChatService {
     slot?.release();
     if (!accepted) return null;
     // A running agent picks the message up in its next turn by itself: no worker needs waking.
-    if (accepted.agent.status === 'queued') this.scheduler.wake();
+    if (accepted.agent.runState === 'queued') this.scheduler.wake();
     return 'queued';
   }
 }

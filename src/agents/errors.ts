@@ -58,3 +58,14 @@ export class LeaseLostError extends Error {
     this.name = 'LeaseLostError';
   }
 }
+
+/** Discord refused an action for good (no retry can fix it); `reason` is written for people. */
+export class ChatRefusal extends Error {
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(reason, options);
+    this.name = 'ChatRefusal';
+  }
+}

@@ -81,6 +81,16 @@ export interface MessageAction {
   label: string;
 }
 
+export interface PostRequest {
+  channelId: string;
+  content: string;
+  nonce: string;
+  actions?: MessageAction[];
+  replyTo?: string;
+  /** Posted with SUPPRESS_NOTIFICATIONS: nobody gets a push or desktop notification. */
+  silent?: boolean;
+}
+
 export type MemberPermission = 'ManageMessages' | 'ManageChannels' | 'ManageGuild';
 
 /**
@@ -94,7 +104,14 @@ export interface ChatGateway {
    * Posts with no mentions allowed. The nonce makes a retried post return the first one.
    * `replyTo` makes it a reply to that message (pinging nobody).
    */
-  postMessage(request: { channelId: string; content: string; nonce: string; actions?: MessageAction[]; replyTo?: string }): Promise<string>;
+  postMessage(request: PostRequest): Promise<string>;
+  /**
+   * Starts a public thread from a message (its id is the message's id). Discord allows one
+   * thread per message: when it exists already (a retried creation), that thread is returned.
+   * @throws ChatRefusal when Discord refuses for good (missing permission, archived or locked
+   *   channel, too many active threads): its `reason` is written for people.
+   */
+  createThread(request: { channelId: string; messageId: string; name: string }): Promise<string>;
   /** Replaces a message's text; `actions` replaces its buttons too (`[]` removes them). */
   editMessage(request: { channelId: string; messageId: string; content: string; actions?: MessageAction[] }): Promise<void>;
   deleteMessage(request: { channelId: string; messageId: string }): Promise<void>;

@@ -11,7 +11,16 @@ export interface Persona {
 }
 
 export type ReplyMode = 'mention' | 'all' | 'off';
-export type AgentStatus = 'idle' | 'queued' | 'running' | 'waiting' | 'done' | 'failed' | 'cancelled';
+/** The work queue's state of an agent. */
+export type RunState = 'idle' | 'queued' | 'running';
+/** A helper's life in its tree; a channel agent is always `active`. */
+export type Lifecycle = 'active' | 'waiting' | 'done' | 'failed' | 'cancelled' | 'timed_out';
+/** The lifecycles of a helper that has ended (its result went to its spawner). */
+export const ENDED_LIFECYCLES: readonly Lifecycle[] = ['done', 'failed', 'cancelled', 'timed_out'];
+/** What a user-role message of a conversation is: a person's message, a helper's task, or its helpers' results. */
+export type InputKind = 'chat' | 'task' | 'results';
+/** Who spawned: the model's `spawn_helpers` tool, or a person's `/spawn`. */
+export type SpawnOrigin = 'tool' | 'command';
 
 /** Where an agent lives: a guild (or none, for DMs) and the Discord channel it talks in. */
 export interface ChannelRef {
@@ -24,7 +33,24 @@ export interface Agent extends ChannelRef {
   kind: 'channel' | 'helper';
   persona: Persona;
   replyMode: ReplyMode;
-  status: AgentStatus;
+  runState: RunState;
+  lifecycle: Lifecycle;
+  /** depth 0: a channel agent; a helper is one deeper than its spawner. */
+  depth: number;
+  parentId: number | null;
+  /** The channel agent at the top of a helper's tree (null for a channel agent). */
+  rootId: number | null;
+  /** The spawn call at the top of a helper's tree. */
+  treeId: number | null;
+  task: string | null;
+  briefing: string | null;
+  /** The person a helper's turns act for. */
+  actsFor: string | null;
+  /** Where a helper's header is posted: its tree's root text channel. */
+  homeChannelId: string | null;
+  /** Tokens a helper may still use itself plus what it carved for its live children (null: no budget). */
+  tokenBudget: number | null;
+  createdAt: Date;
   historyStartId: number;
   summary: string | null;
   summaryThroughId: number;

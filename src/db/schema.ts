@@ -17,7 +17,7 @@ import {
   unique,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import type { AttachmentInfo } from '../agents/types.js';
+import type { AttachmentInfo, InputKind, Lifecycle, RunState, SpawnOrigin } from '../agents/types.js';
 
 /**
  * The durable state of every agent. Only PostgreSQL 15 features: PGlite runs 18, the server 15,
@@ -64,7 +64,7 @@ export const personas = pgTable(
   (table) => [unique('personas_guild_name_key').on(table.guildId, table.name).nullsNotDistinct()],
 );
 
-export type AgentStatus = 'idle' | 'queued' | 'running' | 'waiting' | 'done' | 'failed' | 'cancelled';
+export type { RunState, Lifecycle, InputKind, SpawnOrigin } from '../agents/types.js';
 export type ReplyMode = 'mention' | 'all' | 'off';
 
 /** One row per agent: a channel's persona agent or a helper working in its own thread. */
@@ -80,7 +80,23 @@ export const agents = pgTable(
     rootId: id('root_id'),
     depth: integer('depth').notNull().default(0),
     task: text('task'),
-    status: text('status').$type<AgentStatus>().notNull().default('idle'),
+    /** The work queue's state: whether a turn waits for a worker or runs. */
+    runState: text('run_state').$type<RunState>().notNull().default('idle'),
+    /** A helper's life in its tree (channel agents stay `active`); a follow-up turn does not change it. */
+    lifecycle: text('lifecycle').$type<Lifecycle>().notNull().default('active'),
+    /** 0: a person waits for this agent's turn; 1: it answers helper results or a task (claimed after). */
+    queuePriority: integer('queue_priority').notNull().default(0),
+    /** The spawn call that started this helper, and the one at the top of its tree (its budget). */
+    spawnCallId: id('spawn_call_id').references((): AnyPgColumn => spawnCalls.id, { onDelete: 'set null' }),
+    treeId: id('tree_id'),
+    /** The person behind the tree's root: a helper's turns act for them. */
+    actsFor: text('acts_for'),
+    /** The root text channel: where a helper's header is posted and its thread opens. */
+    homeChannelId: text('home_channel_id'),
+    /** What a helper is told about who spawned it, why, and its lineage (written once, at spawn). */
+    briefing: text('briefing'),
+    deadlineAt: timestamp('deadline_at', { withTimezone: true }),
+    endedAt: timestamp('ended_at', { withTimezone: true }),
     result: text('result'),
     persona: jsonb('persona').$type<PersonaSnapshot>().notNull(),
     replyMode: text('reply_mode').$type<ReplyMode>().notNull().default('mention'),
@@ -107,11 +123,35 @@ export const agents = pgTable(
   },
   (table) => [
     uniqueIndex('agents_channel_id_key').on(table.channelId),
-    index('agents_queue_idx').on(table.queuedAt).where(sql`${table.status} = 'queued'`),
-    index('agents_lease_idx').on(table.leaseExpiresAt).where(sql`${table.status} = 'running'`),
+    index('agents_run_queue_idx').on(table.queuePriority, table.queuedAt).where(sql`${table.runState} = 'queued'`),
+    index('agents_run_lease_idx').on(table.leaseExpiresAt).where(sql`${table.runState} = 'running'`),
     index('agents_guild_idx').on(table.guildId),
     index('agents_parent_idx').on(table.parentId),
+    index('agents_live_helpers_idx').on(table.guildId, table.deadlineAt).where(sql`${table.kind} = 'helper' and ${table.lifecycle} in ('active', 'waiting')`),
   ],
+);
+
+/**
+ * One call of `spawn_helpers` (or one `/spawn`): its children's results go back together, once
+ * `pending` — the children still working — reaches zero.
+ */
+export const spawnCalls = pgTable(
+  'spawn_calls',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    guildId: text('guild_id'),
+    spawnerId: id('spawner_id')
+      .notNull()
+      .references((): AnyPgColumn => agents.id, { onDelete: 'cascade' }),
+    origin: text('origin').$type<SpawnOrigin>().notNull(),
+    turnId: id('turn_id'),
+    pending: integer('pending').notNull(),
+    /** For a call that starts a tree: the tree's token budget. */
+    treeBudget: integer('tree_budget'),
+    createdAt: createdAt(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
+  },
+  (table) => [index('spawn_calls_spawner_idx').on(table.spawnerId)],
 );
 
 export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
@@ -147,6 +187,10 @@ export const messages = pgTable(
     tokenCount: integer('token_count').notNull().default(0),
     /** Sent while no bot process was connected, and taken by the catch-up after reconnecting. */
     sentWhileOffline: boolean('sent_while_offline').notNull().default(false),
+    /** What kind of input a user-role message is: a person's chat message, a helper's task, or helper results. */
+    inputKind: text('input_kind').$type<InputKind>().notNull().default('chat'),
+    /** For an input: the person the turn answering it acts for. */
+    actsFor: text('acts_for'),
     search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', coalesce(content, ''))`),
     createdAt: createdAt(),
   },
@@ -224,6 +268,12 @@ export const turns = pgTable(
 );
 
 export type OutboxStatus = 'pending' | 'posted' | 'failed';
+/**
+ * `message`: a chunk of a turn's reply (posted, then recorded). The others are written pending in
+ * the transaction of the change they show, and sent by the dispatcher: a helper's `header`, its
+ * `thread`, a `header_edit` (rendered from the helper's state when sent), a `result` post.
+ */
+export type OutboxKind = 'message' | 'header' | 'thread' | 'header_edit' | 'result';
 
 /** Posts on their way to Discord: the nonce makes a retried post idempotent. */
 export const outbox = pgTable(
@@ -234,7 +284,7 @@ export const outbox = pgTable(
     agentId: id('agent_id').references(() => agents.id, { onDelete: 'cascade' }),
     turnId: id('turn_id').references(() => turns.id, { onDelete: 'cascade' }),
     chunkIndex: integer('chunk_index').notNull().default(0),
-    kind: text('kind').$type<'message' | 'thread'>().notNull().default('message'),
+    kind: text('kind').$type<OutboxKind>().notNull().default('message'),
     channelId: text('channel_id').notNull(),
     content: text('content').notNull(),
     payload: jsonb('payload').$type<Record<string, unknown>>(),
@@ -242,6 +292,11 @@ export const outbox = pgTable(
     status: text('status').$type<OutboxStatus>().notNull().default('pending'),
     discordMessageId: text('discord_message_id'),
     attempts: integer('attempts').notNull().default(0),
+    /** Not sent before this (edits of one message at most once a second). */
+    notBefore: timestamp('not_before', { withTimezone: true }),
+    /** A dispatcher holds the row until then; after that another one may send it. */
+    claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+    error: text('error'),
     createdAt: createdAt(),
     postedAt: timestamp('posted_at', { withTimezone: true }),
   },
@@ -273,6 +328,7 @@ export const usage = pgTable(
     index('usage_guild_time_idx').on(table.guildId, table.createdAt),
     index('usage_channel_time_idx').on(table.channelId, table.createdAt),
     index('usage_root_idx').on(table.rootId),
+    index('usage_agent_idx').on(table.agentId),
   ],
 );
 

@@ -30,13 +30,13 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
     const message = userMessage('hello', { discordMessageId: `dup-${where.channelId}` });
     const first = await acceptMessage(stores, where, message);
     const second = await acceptMessage(stores, where, message);
-    expect(first).toMatchObject({ accepted: true, agent: { status: 'queued', channelId: where.channelId } });
+    expect(first).toMatchObject({ accepted: true, agent: { runState: 'queued', channelId: where.channelId } });
     expect(second.accepted).toBe(false);
     const claim = await stores.queue.claimNext('worker-a', 60_000);
     expect(claim?.agent.id).toBe(first.agent.id);
     expect(await stores.queue.claimNext('worker-b', 60_000)).toBeNull();
     await stores.queue.finish(claim!, { status: 'done' });
-    expect((await stores.agents.getById(first.agent.id))?.status).toBe('idle');
+    expect((await stores.agents.getById(first.agent.id))?.runState).toBe('idle');
   });
 
   it('queues the agent again when a message arrives during its turn', async () => {
@@ -45,7 +45,7 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
     await acceptMessage(stores, where, userMessage('first'));
     const claim = await stores.queue.claimNext('worker-a', 60_000);
     const during = await acceptMessage(stores, where, userMessage('second'));
-    expect(during).toMatchObject({ accepted: true, agent: { status: 'running' } });
+    expect(during).toMatchObject({ accepted: true, agent: { runState: 'running' } });
     await stores.queue.finish(claim!, { status: 'done' });
     const next = await stores.queue.claimNext('worker-a', 60_000);
     expect(next?.agent.id).toBe(claim!.agent.id);
@@ -131,7 +131,7 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
     const deadClaim = await stores.queue.claimNext('gone', 60_000);
     const aliveClaim = await stores.queue.claimNext('still-here', 60_000);
     expect(await stores.queue.expireLeasesOf((owner) => owner === 'gone')).toBe(1);
-    const expired = await database.rows<{ id: number }>(sql`select id from agents where status = 'running' and lease_expires_at <= now()`);
+    const expired = await database.rows<{ id: number }>(sql`select id from agents where run_state = 'running' and lease_expires_at <= now()`);
     expect(expired.map((row) => Number(row.id))).toEqual([deadClaim!.agent.id]);
     const taken = await stores.queue.claimNext('successor', 60_000);
     expect(taken?.turn.id).toBe(deadClaim!.turn.id);

@@ -29,8 +29,8 @@ async function storedRows(bot: App, discordIds: string[]) {
 async function agentsAtRest(harness: BotHarness, bot: App, channelIds: string[]): Promise<void> {
   await harness.discord.waitFor(
     async () => {
-      const rows = await bot.database.rows<{ status: string }>(sql`select status from agents where channel_id in ${channelIds}`);
-      return rows.length === channelIds.length && rows.every((row) => row.status !== 'queued' && row.status !== 'running');
+      const rows = await bot.database.rows<{ run_state: string }>(sql`select run_state from agents where channel_id in ${channelIds}`);
+      return rows.length === channelIds.length && rows.every((row) => row.run_state === 'idle');
     },
     { timeoutMs: 10_000, description: `agents of ${channelIds.join(', ')} at rest` },
   );

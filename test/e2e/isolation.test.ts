@@ -37,7 +37,7 @@ describe.each(testDrivers())('guild isolation: guild B and DMs cannot reach guil
   // The bot's own handle: with PGlite the directory may only be open once, and the bot has it.
   const rows = <Row extends Record<string, unknown>>(query: SQL) => bot.database.rows<Row>(query);
   const guildState = async (guildId: string) => ({
-    agents: await rows(sql`select id, channel_id, persona, reply_mode, status, wake_seq, history_start_id, summary, notice_message_id from agents where guild_id = ${guildId} order by id`),
+    agents: await rows(sql`select id, channel_id, persona, reply_mode, run_state, wake_seq, history_start_id, summary, notice_message_id from agents where guild_id = ${guildId} order by id`),
     facts: await rows(sql`select id, agent_id, content from memories where guild_id = ${guildId} order by id`),
     messages: await rows(sql`select id, agent_id, role, content from messages where guild_id = ${guildId} order by id`),
     turns: await rows(sql`select id, agent_id, status from turns where guild_id = ${guildId} order by id`),

@@ -113,7 +113,7 @@ describe.runIf(testDrivers().includes('postgres'))('several bot processes on one
       timeoutMs: 10_000,
     }).catch(async (error) => {
       const { sql } = await import('drizzle-orm');
-      console.log(JSON.stringify(await harness.database.rows(sql`select id, channel_id, status, wake_seq, lease_owner, queued_at from agents`), null, 1));
+      console.log(JSON.stringify(await harness.database.rows(sql`select id, channel_id, run_state, wake_seq, lease_owner, queued_at from agents`), null, 1));
       console.log(JSON.stringify(await harness.database.rows(sql`select id, agent_id, role, content from messages order by id`), null, 1));
       console.log(JSON.stringify(await harness.database.rows(sql`select * from turns order by id`), null, 1));
       throw error;

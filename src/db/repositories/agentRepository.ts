@@ -3,7 +3,7 @@ import type { AgentStore, Claim, LeaseRequest, ReleasedMessage } from '../../age
 import type { Agent, ChannelRef, NewMessage, Persona, ReplyMode } from '../../agents/types.js';
 import { storableText } from '../../agents/text.js';
 import { type Database, type Executor, executeRows } from '../database.js';
-import { type AgentStatus, agents, deferredMessages, memories, messages } from '../schema.js';
+import { type RunState, agents, deferredMessages, memories, messages } from '../schema.js';
 import { answeredThroughId, leaseEnd, offlineMessageId, pendingAttachments, unsummarisedTokens } from './claimColumns.js';
 import { toAgent } from './mappers.js';
 import { bindMessage, insertMessageFromRecord, insertMessageSelect, messageAsColumns } from './messageRepository.js';
@@ -84,8 +84,8 @@ export class AgentRepository implements AgentStore {
           woken as (
             update ${agents} set ${wakeAssignments}
             where id in (select agent_id from released)
-            returning id, status)
-          select d.agent_id, d.channel_id, d.discord_message_id, coalesce((select w.status = 'queued' from woken w where w.id = d.agent_id), false) as queued
+            returning id, run_state)
+          select d.agent_id, d.channel_id, d.discord_message_id, coalesce((select w.run_state = 'queued' from woken w where w.id = d.agent_id), false) as queued
           from due d`,
     );
     return rows.map((row) => ({ agentId: Number(row.agent_id), channelId: row.channel_id, discordMessageId: row.discord_message_id, queued: row.queued }));
@@ -180,7 +180,7 @@ function acceptStatement(db: Database) {
   const started = db.$with('started', { id: sql<number>`id`.as('id') }).as(
     sql`insert into turns (agent_id, guild_id, requested_by)
         select a.id, a.guild_id, ${value('authorId')} from agents a join inserted i on a.id = i.agent_id
-        where ${value('claim', 'boolean')} and a.status in ('idle', 'done', 'failed')
+        where ${value('claim', 'boolean')} and a.run_state = 'idle'
           and not exists (select 1 from turns t where t.agent_id = a.id and t.status = 'running')
         returning id`,
   );
@@ -190,7 +190,7 @@ function acceptStatement(db: Database) {
     .update(agents)
     .set({
       ...wakeChanges,
-      status: sql`case when ${claimed} then 'running' else ${wakeChanges.status} end`,
+      runState: sql`case when ${claimed} then 'running' else ${wakeChanges.runState} end`,
       leaseOwner: sql`case when ${claimed} then ${value('owner')} else ${agents.leaseOwner} end`,
       leaseExpiresAt: sql`case when ${claimed} then ${leaseEnd} else ${agents.leaseExpiresAt} end`,
     })
@@ -221,8 +221,8 @@ const authorOverLimit = sql`(${sql.placeholder('userTurnsPerMinute')}::int > 0
  */
 const wakeChanges = {
   wakeSeq: sql`${agents.wakeSeq} + 1`,
-  status: sql<AgentStatus>`case when ${agents.status} in ('idle', 'done', 'failed') then 'queued' else ${agents.status} end`,
-  queuedAt: sql`case when ${agents.status} = 'queued' then ${agents.queuedAt} else now() end`,
+  runState: sql<RunState>`case when ${agents.runState} = 'idle' then 'queued' else ${agents.runState} end`,
+  queuedAt: sql`case when ${agents.runState} = 'queued' then ${agents.queuedAt} else now() end`,
   updatedAt: sql`now()`,
 };
 

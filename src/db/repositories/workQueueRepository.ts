@@ -54,7 +54,7 @@ export class WorkQueueRepository implements WorkQueue {
     const renewed = await this.db
       .update(agents)
       .set({ leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'` })
-      .where(and(eq(agents.id, lease.agentId), eq(agents.leaseOwner, lease.owner), eq(agents.status, 'running')))
+      .where(and(eq(agents.id, lease.agentId), eq(agents.leaseOwner, lease.owner), eq(agents.runState, 'running')))
       .returning({ id: agents.id });
     return renewed.length > 0;
   }
@@ -63,7 +63,7 @@ export class WorkQueueRepository implements WorkQueue {
     const released = await this.db
       .update(agents)
       .set({ leaseExpiresAt: sql`now()` })
-      .where(and(eq(agents.leaseOwner, owner), eq(agents.status, 'running')))
+      .where(and(eq(agents.leaseOwner, owner), eq(agents.runState, 'running')))
       .returning({ id: agents.id });
     return released.length;
   }
@@ -72,13 +72,13 @@ export class WorkQueueRepository implements WorkQueue {
     const holders = await this.db
       .selectDistinct({ owner: agents.leaseOwner })
       .from(agents)
-      .where(and(eq(agents.status, 'running'), isNotNull(agents.leaseOwner)));
+      .where(and(eq(agents.runState, 'running'), isNotNull(agents.leaseOwner)));
     const dead = holders.map((holder) => holder.owner!).filter(isDead);
     if (dead.length === 0) return 0;
     const freed = await this.db
       .update(agents)
       .set({ leaseExpiresAt: sql`now()` })
-      .where(and(eq(agents.status, 'running'), inArray(agents.leaseOwner, dead)))
+      .where(and(eq(agents.runState, 'running'), inArray(agents.leaseOwner, dead)))
       .returning({ id: agents.id });
     return freed.length;
   }
@@ -128,10 +128,10 @@ function claimStatement(db: Database) {
   // only when the first finds nothing.
   const next = db.$with('next', { id: sql<number>`id`.as('id') }).as(
     sql`select coalesce(
-          (select id from agents where status = 'running' and lease_expires_at < now()
+          (select id from agents where run_state = 'running' and lease_expires_at < now()
              and not (id = any(${sql.placeholder('busy')}::bigint[]))
            order by lease_expires_at limit 1 for update skip locked),
-          (select id from agents where status = 'queued'
+          (select id from agents where run_state = 'queued'
            order by queued_at limit 1 for update skip locked)) as id`,
   );
   // On behalf of the author of the newest user message.
@@ -145,7 +145,7 @@ function claimStatement(db: Database) {
   return db
     .with(next, started)
     .update(agents)
-    .set({ status: 'running', leaseOwner: bound('owner'), leaseExpiresAt: leaseEnd, updatedAt: sql`now()` })
+    .set({ runState: 'running', leaseOwner: bound('owner'), leaseExpiresAt: leaseEnd, updatedAt: sql`now()` })
     .where(eq(agents.id, sql`(select id from next)`))
     .returning({
       ...getTableColumns(agents),
@@ -189,7 +189,7 @@ function finishStatement(db: Database) {
     db
       .update(agents)
       .set({
-        status: sql`case when ${wokenDuringTurn} then 'queued' else 'idle' end`,
+        runState: sql`case when ${wokenDuringTurn} then 'queued' else 'idle' end`,
         queuedAt: sql`case when ${wokenDuringTurn} then now() else null end`,
         noticeMessageId: sql`case when ${sql.placeholder('setNotice')}::boolean then ${sql.placeholder('noticeMessageId')}::text else ${agents.noticeMessageId} end`,
         leaseOwner: null,
@@ -197,7 +197,7 @@ function finishStatement(db: Database) {
         updatedAt: sql`now()`,
       })
       .where(and(eq(agents.id, sql.placeholder('leaseAgentId')), eq(agents.leaseOwner, sql.placeholder('leaseOwner'))))
-      .returning({ status: agents.status })
+      .returning({ status: agents.runState })
       .getSQL(),
   );
   return db
