@@ -1,6 +1,17 @@
-import { type Client, DiscordAPIError, HTTPError, PermissionFlagsBits, RateLimitError, Routes } from 'discord.js';
+import {
+  type Client,
+  DiscordAPIError,
+  HTTPError,
+  MessageFlags,
+  PermissionFlagsBits,
+  RateLimitError,
+  RESTJSONErrorCodes,
+  Routes,
+  ThreadAutoArchiveDuration,
+} from 'discord.js';
+import { ChatRefusal } from '../agents/errors.js';
 import type { Logger } from '../agents/logger.js';
-import type { ChatGateway, MemberPermission, MessageAction } from '../agents/ports.js';
+import type { ChatGateway, MemberPermission, MessageAction, PostRequest } from '../agents/ports.js';
 import type { ChannelRef } from '../agents/types.js';
 import { NO_MENTIONS, actionRows } from './render.js';
 
@@ -12,6 +23,9 @@ const permissionFlags: Record<MemberPermission, bigint> = {
 
 /** Discord refusals that no retry can fix: missing permission, unknown channel or message, AutoMod. */
 const FINAL_CODES = new Set([50013, 10003, 10008, 200000]);
+
+/** Discord's limit on a thread's name. */
+const THREAD_NAME_MAX = 100;
 
 export interface DiscordRetryOptions {
   /** Retries after the first attempt (discord.js's own quick retries happen inside each). */
@@ -38,7 +52,7 @@ export class DiscordChatGateway implements ChatGateway {
     await this.client.rest.post(Routes.channelTyping(channelId));
   }
 
-  async postMessage(request: { channelId: string; content: string; nonce: string; actions?: MessageAction[]; replyTo?: string }): Promise<string> {
+  async postMessage(request: PostRequest): Promise<string> {
     const body = {
       content: request.content,
       nonce: request.nonce,
@@ -47,9 +61,26 @@ export class DiscordChatGateway implements ChatGateway {
       allowed_mentions: NO_MENTIONS,
       ...(request.actions && { components: actionRows(request.actions) }),
       ...(request.replyTo && { message_reference: { message_id: request.replyTo, fail_if_not_exists: false } }),
+      ...(request.silent && { flags: MessageFlags.SuppressNotifications }),
     };
     const message = (await this.retried('post', () => this.client.rest.post(Routes.channelMessages(request.channelId), { body }))) as { id: string };
     return message.id;
+  }
+
+  /**
+   * Starts a public thread from a message. A retry after a lost answer finds the thread made
+   * (160004): its id is the message's, so that is returned.
+   * @see https://discord.com/developers/docs/resources/channel#start-thread-from-message
+   */
+  async createThread(request: { channelId: string; messageId: string; name: string }): Promise<string> {
+    const body = { name: threadName(request.name), auto_archive_duration: ThreadAutoArchiveDuration.OneDay };
+    try {
+      const thread = (await this.retried('thread', () => this.client.rest.post(Routes.threads(request.channelId, request.messageId), { body }))) as { id: string };
+      return thread.id;
+    } catch (error) {
+      if (error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.ThreadAlreadyCreatedForMessage) return request.messageId;
+      throw asThreadRefusal(error, request.channelId);
+    }
   }
 
   async editMessage(request: { channelId: string; messageId: string; content: string; actions?: MessageAction[] }): Promise<void> {
@@ -86,6 +117,50 @@ export class DiscordChatGateway implements ChatGateway {
         await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
     }
+  }
+}
+
+/** A name Discord accepts (1–100 characters): blanks collapsed, a longer one cut with an ellipsis. */
+function threadName(name: string): string {
+  const collapsed = name.replace(/\s+/g, ' ').trim();
+  if (collapsed.length === 0) return 'helper';
+  if (collapsed.length <= THREAD_NAME_MAX) return collapsed;
+  let cut = '';
+  // By code points, so an emoji is never split in half.
+  for (const character of collapsed) {
+    if (cut.length + character.length > THREAD_NAME_MAX - 1) break;
+    cut += character;
+  }
+  return `${cut.trimEnd()}…`;
+}
+
+/** Discord's final refusals to start a thread, in words for people; anything else is returned as it is. */
+function asThreadRefusal(error: unknown, channelId: string): unknown {
+  if (!(error instanceof DiscordAPIError) || error.status < 400 || error.status >= 500 || error.status === 429) return error;
+  const reason = threadRefusalReason(Number(error.code), channelId) ?? `Discord refused to start the thread: ${error.message}`;
+  return new ChatRefusal(reason, { cause: error });
+}
+
+function threadRefusalReason(code: number, channelId: string): string | undefined {
+  switch (code) {
+    case RESTJSONErrorCodes.MissingPermissions:
+    case RESTJSONErrorCodes.MissingAccess:
+      return `I lack permission to create threads in <#${channelId}>`;
+    case RESTJSONErrorCodes.MaximumActiveThreads:
+    case RESTJSONErrorCodes.MaximumActiveAnnouncementThreads:
+      return "this server has reached Discord's limit of active threads";
+    case RESTJSONErrorCodes.InvalidActionOnArchivedThread:
+      return `<#${channelId}> is archived, so no thread can be started there`;
+    case RESTJSONErrorCodes.ThreadLocked:
+      return `<#${channelId}> is locked, so no thread can be started there`;
+    case RESTJSONErrorCodes.UnknownChannel:
+      return `<#${channelId}> no longer exists, or I cannot see it`;
+    case RESTJSONErrorCodes.UnknownMessage:
+      return 'the message to start the thread from no longer exists';
+    case RESTJSONErrorCodes.CannotExecuteActionOnThisChannelType:
+      return `threads cannot be started in this kind of channel (<#${channelId}>)`;
+    default:
+      return undefined;
   }
 }
 

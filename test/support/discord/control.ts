@@ -106,6 +106,16 @@ const routes: Array<[HttpMethod, string, ControlHandler]> = [
       return { ok: true };
     },
   ],
+  [
+    'POST',
+    '/_control/limits',
+    (emulator, { body }) => {
+      const limit = body.max_active_threads;
+      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 0) throw new Error('"max_active_threads" is required (an integer ≥ 0)');
+      emulator.setMaxActiveThreads(limit);
+      return { ok: true };
+    },
+  ],
 ];
 
 const router = new Router<ControlHandler>();

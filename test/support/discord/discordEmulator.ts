@@ -86,6 +86,11 @@ export class DiscordEmulator {
     Object.assign(this.context.options.timings, timings);
   }
 
+  /** Lowers (or raises) how many active threads a guild may have from now on; one more gets 160006. */
+  setMaxActiveThreads(limit: number): void {
+    this.context.options.maxActiveThreads = limit;
+  }
+
   /**
    * Options to spread into `new Client({ intents, ...discord.clientOptions() })`: the REST base URL,
    * no client-side global REST throttle, and no 5 s identify throttle (so re-identify tests are fast).

@@ -101,4 +101,5 @@ export const DiscordErrors = {
   archivedThread: () => new DiscordApiError(400, 50083, 'Thread is archived'),
   threadAlreadyCreated: () => new DiscordApiError(400, 160004, 'A thread has already been created for this message'),
   threadLocked: () => new DiscordApiError(403, 160005, 'Thread is locked'),
+  maximumActiveThreads: () => new DiscordApiError(400, 160006, 'Maximum number of active threads reached'),
 } as const;

@@ -58,6 +58,8 @@ export interface DiscordEmulatorOptions {
   recommendedShards?: number;
   /** How many events and REST requests are kept for inspection (older ones are dropped). Default 10,000. */
   logLimit?: number;
+  /** Active (not archived) threads a guild may have; one more gets 160006. Default 1000, as on Discord. */
+  maxActiveThreads?: number;
 }
 
 /** Options with every default filled in. */
@@ -72,6 +74,7 @@ export interface ResolvedEmulatorOptions {
   maxConcurrency: number;
   recommendedShards: number;
   logLimit: number;
+  maxActiveThreads: number;
 }
 
 /** Discord's own numbers. */
@@ -104,5 +107,6 @@ export function resolveOptions(options: DiscordEmulatorOptions): ResolvedEmulato
     maxConcurrency: options.maxConcurrency ?? 1,
     recommendedShards: options.recommendedShards ?? 1,
     logLimit: options.logLimit ?? 10_000,
+    maxActiveThreads: options.maxActiveThreads ?? 1_000,
   };
 }

@@ -46,6 +46,9 @@ export interface CreateMessageRequest {
   sentAt?: number;
 }
 
+/** Flags a create may set (Discord ignores the others); EPHEMERAL is decided by {@link CreateMessageRequest.ephemeralForUserId}. */
+const SETTABLE_FLAGS = MessageFlags.SuppressEmbeds | MessageFlags.SuppressNotifications | MessageFlags.IsVoiceMessage | MessageFlags.IsComponentsV2;
+
 const TEXT_CHANNEL_TYPES = new Set<ChannelType>([
   ChannelType.GuildText,
   ChannelType.DM,
@@ -165,7 +168,7 @@ export function createMessage(context: EmulatorContext, request: CreateMessageRe
     components: input.components ?? [],
     attachments: [...(request.attachments ?? []), ...resolveAttachments(context, channel.id, input.attachments, request.files ?? [], [])],
     poll: null,
-    flags: ((input.flags ?? 0) & ~MessageFlags.Ephemeral) | (ephemeral ? MessageFlags.Ephemeral : 0) | (request.extraFlags ?? 0),
+    flags: ((input.flags ?? 0) & SETTABLE_FLAGS) | (ephemeral ? MessageFlags.Ephemeral : 0) | (request.extraFlags ?? 0),
     tts: input.tts ?? false,
     pinned: false,
     nonce,

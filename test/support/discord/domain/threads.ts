@@ -87,15 +87,26 @@ export function announceThreadUpdate(context: EmulatorContext, thread: ChannelRe
   return rendered;
 }
 
+/** Threads start only in text and announcement channels: not in voice channels, nor in threads (50024). */
 function requireThreadParent(context: EmulatorContext, channelId: string): ChannelRecord {
   const parent = context.state.requireChannel(channelId);
   if (parent.type !== ChannelType.GuildText && parent.type !== ChannelType.GuildAnnouncement) throw DiscordErrors.invalidChannelType();
   return parent;
 }
 
+/** A guild has at most `maxActiveThreads` threads that are not archived (160006). */
+function assertActiveThreadRoom(context: EmulatorContext, parent: ChannelRecord): void {
+  let active = 0;
+  for (const channel of context.state.channels.values()) {
+    if (channel.guildId === parent.guildId && channel.thread !== null && !channel.thread.archived) active += 1;
+  }
+  if (active >= context.options.maxActiveThreads) throw DiscordErrors.maximumActiveThreads();
+}
+
 /**
  * Starts a public thread from a message: the thread's id is the message's id (one thread per message,
- * else 160004); THREAD_CREATE, then MESSAGE_UPDATE of the starter with `thread` and HAS_THREAD.
+ * else 160004; at most `maxActiveThreads` active per guild, else 160006); THREAD_CREATE, then
+ * MESSAGE_UPDATE of the starter with `thread` and HAS_THREAD.
  * @see https://discord.com/developers/docs/resources/channel#start-thread-from-message
  */
 export function startThreadFromMessage(context: EmulatorContext, channelId: string, messageId: string, options: ThreadOptions): ChannelRecord {
@@ -105,6 +116,7 @@ export function startThreadFromMessage(context: EmulatorContext, channelId: stri
   assertChannelPermissions(state, options.creatorId, parent, PermissionFlagsBits.CreatePublicThreads);
   if (state.channels.has(starter.id)) throw DiscordErrors.threadAlreadyCreated();
   const settings = validateThreadOptions(options);
+  assertActiveThreadRoom(context, parent);
   const type = parent.type === ChannelType.GuildAnnouncement ? ChannelType.AnnouncementThread : ChannelType.PublicThread;
   const thread = newThreadRecord(starter.id, parent, type, settings, options.creatorId, true);
   state.channels.set(thread.id, thread);
@@ -128,6 +140,7 @@ export function startThread(context: EmulatorContext, channelId: string, options
   const permission = type === ChannelType.PrivateThread ? PermissionFlagsBits.CreatePrivateThreads : PermissionFlagsBits.CreatePublicThreads;
   assertChannelPermissions(state, options.creatorId, parent, permission);
   const settings = validateThreadOptions(options);
+  assertActiveThreadRoom(context, parent);
   const thread = newThreadRecord(state.ids.next(), parent, type, settings, options.creatorId, options.invitable !== false);
   state.channels.set(thread.id, thread);
   announceThreadCreate(context, thread);
