@@ -97,7 +97,7 @@ export async function runContextPhase(
   context: Config['context'],
   options: { smallMessages: number; largeMessages: number; builds: number },
 ): Promise<ContextResult> {
-  const stores = createEngineStores(database.db);
+  const stores = createEngineStores(database.db, { helperResultMaxTokens: 1000 });
   const persona = defaultPersona('gpt-4o-mini');
   const createAgent = (name: string) => stores.agents.getOrCreateChannelAgent({ guildId: '900000000000000001', channelId: name }, persona);
   const [small, large] = [await createAgent('context-small'), await createAgent('context-large')];

@@ -4,6 +4,7 @@ CREATE TABLE "spawn_calls" (
 	"spawner_id" bigint NOT NULL,
 	"origin" text NOT NULL,
 	"turn_id" bigint,
+	"acts_for" text,
 	"pending" integer NOT NULL,
 	"tree_budget" integer,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,

@@ -69,7 +69,7 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
     addDatabaseChecks(health, database);
 
     const client = createDiscordClient(config.discord);
-    const stores = createEngineStores(database.db);
+    const stores = createEngineStores(database.db, { helperResultMaxTokens: config.helpers.resultMaxTokens });
     const gateway = new DiscordChatGateway(client, config.discord, logger.child({ module: 'discord' }));
     const engine = createEngine(
       {

@@ -14,6 +14,9 @@ import type {
   Turn,
   TurnLease,
   UsageTotals,
+  Lifecycle,
+  RunState,
+  SpawnOrigin,
 } from './types.js';
 
 /**
@@ -112,6 +115,8 @@ export interface ChatGateway {
    *   channel, too many active threads): its `reason` is written for people.
    */
   createThread(request: { channelId: string; messageId: string; name: string }): Promise<string>;
+  /** What kind of channel this is, and for a thread its parent. */
+  describeChannel(channelId: string): Promise<{ kind: 'text' | 'thread' | 'dm' | 'other'; parentId: string | null }>;
   /** Replaces a message's text; `actions` replaces its buttons too (`[]` removes them). */
   editMessage(request: { channelId: string; messageId: string; content: string; actions?: MessageAction[] }): Promise<void>;
   deleteMessage(request: { channelId: string; messageId: string }): Promise<void>;
@@ -216,6 +221,8 @@ export interface Claim {
 export interface TurnResult {
   status: 'done' | 'failed';
   error?: string;
+  /** A helper's answer in this turn: its result, when the turn ends its work. */
+  answer?: string;
   /** The newest message id the turn's context included. */
   seenThroughId?: number;
   /**
@@ -329,6 +336,128 @@ export interface UsageStore {
   totals(scope: { channelId: string } | { guildId: string } | { dmUserId: string }): Promise<UsageTotals>;
 }
 
+// ---------------------------------------------------------------- helper trees
+
+/** A helper to insert: everything about it is decided before the transaction that inserts it. */
+export interface NewHelper {
+  persona: Persona;
+  task: string;
+  /** Its task as the first input of its conversation. */
+  taskMessage: NewMessage;
+  briefing: string;
+  /** The name of its thread (1–100 characters). */
+  threadName: string;
+}
+
+/** What the spawn transaction reads, under its locks, before the children are inserted. */
+export interface SpawnCircumstances {
+  /** Helpers queued, running or waiting in the guild right now. */
+  liveInGuild: number;
+  /** Tokens the guild's helpers used today (UTC). */
+  helperTokensToday: number;
+  /** What a spawning helper may still spend or hand out (null: a channel agent, which starts a tree). */
+  spawnerRemaining: number | null;
+}
+
+/** Each child's token budget, and what is carved from the spawner for them; or why nothing is spawned. */
+export type SpawnPlan = { refused: string } | { budgets: number[] };
+
+export interface SpawnRequest {
+  spawner: Agent;
+  /** The spawning turn's lease (a tool call): the spawn is fenced by it. Null for /spawn. */
+  lease: TurnLease | null;
+  origin: SpawnOrigin;
+  actsFor: string | null;
+  homeChannelId: string;
+  /** The children's deadline: the earlier of HELPER_MAX_SECONDS from now and the spawner's. */
+  deadline: Date;
+  helpers: NewHelper[];
+  plan: (circumstances: SpawnCircumstances) => SpawnPlan;
+}
+
+export type SpawnOutcome = { refused: string } | { callId: number; helperIds: number[]; budgets: number[] };
+
+/** A helper as its header, its results and `/cancel` show it. */
+export interface HelperView {
+  id: number;
+  guildId: string | null;
+  name: string;
+  task: string;
+  /** Names of its helper ancestors, outermost first (empty at depth 1). */
+  lineage: string[];
+  lifecycle: Lifecycle;
+  runState: RunState;
+  liveChildren: number;
+  /** Its header message, which is also its thread's id (null until the header is posted). */
+  threadId: string | null;
+  homeChannelId: string;
+  createdAt: Date;
+  endedAt: Date | null;
+  tokensUsed: number;
+  result: string | null;
+  /** The person behind its tree. */
+  actsFor: string | null;
+}
+
+/** How a helper ended, and its result (for `done`, its answer). */
+export interface HelperEnding {
+  lifecycle: Extract<Lifecycle, 'done' | 'failed' | 'cancelled' | 'timed_out'>;
+  result: string;
+}
+
+export interface TreeStore {
+  /**
+   * Inserts the spawn call, its children (with their budgets carved from the spawner), their task
+   * messages and their header posts, in one transaction — under a lock of the guild, so the live
+   * limit holds across processes. Refused (nothing written) when `plan` refuses, or when the
+   * spawning turn's lease is lost.
+   */
+  spawn(request: SpawnRequest): Promise<SpawnOutcome>;
+  /** Names and tasks of an agent's helper ancestors and itself, outermost first (for lineage and repeats). */
+  lineage(agentId: number): Promise<Array<{ name: string; task: string }>>;
+  /** Tokens a helper may still spend itself: its budget less what it used (null: no budget). */
+  remainingBudget(agentId: number): Promise<number | null>;
+  view(agentId: number): Promise<HelperView | null>;
+  /** The live helpers whose header is in this channel (or whose thread this is). */
+  liveInChannel(guildId: string, channelId: string): Promise<HelperView[]>;
+  /**
+   * Ends helpers that have not ended yet, with their live subtrees (as `cancelled`, or
+   * `timed_out` for a time-out): queued turns never start, running ones see it at their next
+   * lease renewal. Each call whose last child this was delivers its results, in the same
+   * transaction. @returns how many helpers ended and whether an agent was queued.
+   */
+  end(agentIds: number[], ending: HelperEnding): Promise<{ ended: number; queued: boolean }>;
+  /** Ends (`timed_out`) the live helpers past their deadline; as `end`. */
+  timeOutDue(limit: number): Promise<{ ended: number; queued: boolean }>;
+}
+
+/** An outbox row for the dispatcher to send. */
+export interface OutboxItem {
+  id: number;
+  kind: 'header' | 'thread' | 'header_edit' | 'result';
+  agentId: number | null;
+  channelId: string;
+  content: string;
+  nonce: string;
+  attempts: number;
+}
+
+/** The pending posts of the outbox: claimed, then marked with how they went. */
+export interface DispatchStore {
+  /** Claims due pending items (only `ids` when given) for `holdMs`; edits of one helper's header coalesce into one. */
+  claim(owner: string, options: { limit: number; holdMs: number; ids?: readonly number[] }): Promise<OutboxItem[]>;
+  /** Pending items that belong to these helpers (their header and thread, so a spawn can send them at once). */
+  pendingFor(agentIds: readonly number[]): Promise<number[]>;
+  /** A header is up: it is the helper's channel from now on, and its thread is to be created. @returns the thread item. */
+  headerPosted(item: OutboxItem, messageId: string): Promise<number | null>;
+  /** The helper's thread is open: its first turn is queued. */
+  threadOpened(item: OutboxItem): Promise<void>;
+  /** Marks an item sent (an edit, a result post). */
+  sent(item: OutboxItem, messageId: string | null): Promise<void>;
+  /** Tries the item again after `retryInMs`, or gives it up (`retryInMs` null). */
+  failed(item: OutboxItem, error: string, retryInMs: number | null): Promise<void>;
+}
+
 /** Every store the engine uses, as one object to pass around. */
 export interface EngineStores {
   agents: AgentStore;
@@ -338,4 +467,6 @@ export interface EngineStores {
   memory: MemoryStore;
   outbox: OutboxStore;
   usage: UsageStore;
+  tree: TreeStore;
+  dispatch: DispatchStore;
 }

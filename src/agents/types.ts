@@ -50,6 +50,8 @@ export interface Agent extends ChannelRef {
   homeChannelId: string | null;
   /** Tokens a helper may still use itself plus what it carved for its live children (null: no budget). */
   tokenBudget: number | null;
+  /** When a helper is timed out (HELPER_MAX_SECONDS from its creation, or its spawner's, if earlier). */
+  deadlineAt: Date | null;
   createdAt: Date;
   historyStartId: number;
   summary: string | null;
@@ -112,6 +114,10 @@ export interface NewMessage {
   seenThroughId?: number | null;
   /** Sent while no bot process was connected (taken by the catch-up). */
   sentWhileOffline?: boolean;
+  /** Default `chat`. */
+  inputKind?: InputKind;
+  /** For an input that is not a person's own message: the person its turn acts for. */
+  actsFor?: string | null;
   tokenCount: number;
 }
 

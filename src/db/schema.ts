@@ -145,6 +145,8 @@ export const spawnCalls = pgTable(
       .references((): AnyPgColumn => agents.id, { onDelete: 'cascade' }),
     origin: text('origin').$type<SpawnOrigin>().notNull(),
     turnId: id('turn_id'),
+    /** The person the spawner's next turn (reading the results) acts for. */
+    actsFor: text('acts_for'),
     pending: integer('pending').notNull(),
     /** For a call that starts a tree: the tree's token budget. */
     treeBudget: integer('tree_budget'),

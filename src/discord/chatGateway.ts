@@ -1,4 +1,5 @@
 import {
+  ChannelType,
   type Client,
   DiscordAPIError,
   HTTPError,
@@ -72,6 +73,15 @@ export class DiscordChatGateway implements ChatGateway {
    * (160004): its id is the message's, so that is returned.
    * @see https://discord.com/developers/docs/resources/channel#start-thread-from-message
    */
+  async describeChannel(channelId: string): Promise<{ kind: 'text' | 'thread' | 'dm' | 'other'; parentId: string | null }> {
+    const channel = await this.client.channels.fetch(channelId);
+    if (!channel) return { kind: 'other', parentId: null };
+    if (channel.isThread()) return { kind: 'thread', parentId: channel.parentId };
+    if (channel.isDMBased()) return { kind: 'dm', parentId: null };
+    const isText = channel.type === ChannelType.GuildText || channel.type === ChannelType.GuildAnnouncement;
+    return { kind: isText ? 'text' : 'other', parentId: null };
+  }
+
   async createThread(request: { channelId: string; messageId: string; name: string }): Promise<string> {
     const body = { name: threadName(request.name), auto_archive_duration: ThreadAutoArchiveDuration.OneDay };
     try {

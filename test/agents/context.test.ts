@@ -14,7 +14,7 @@ describe.each(testDrivers())('context builder on %s', (driver) => {
   const tools: ToolSpec[] = createToolbox().specs();
   beforeAll(async () => {
     database = await createTestDatabase(driver);
-    stores = createEngineStores(database.db);
+    stores = createEngineStores(database.db, { helperResultMaxTokens: 1000 });
   });
   afterAll(() => database.destroy());
 

@@ -14,7 +14,7 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
   let stores: EngineStores;
   beforeAll(async () => {
     database = await createTestDatabase(driver);
-    stores = createEngineStores(database.db);
+    stores = createEngineStores(database.db, { helperResultMaxTokens: 1000 });
   });
   afterAll(() => database.destroy());
 
@@ -191,7 +191,7 @@ describe.runIf(testDrivers().includes('postgres'))('turn queue under concurrent 
   afterAll(() => database.destroy());
 
   it('never hands one agent to two processes', async () => {
-    const stores = createEngineStores(database.db);
+    const stores = createEngineStores(database.db, { helperResultMaxTokens: 1000 });
     const agentIds = new Set<number>();
     for (let index = 0; index < 40; index++) {
       agentIds.add((await acceptMessage(stores, newChannel(), userMessage(`m${index}`))).agent.id);
@@ -203,7 +203,7 @@ describe.runIf(testDrivers().includes('postgres'))('turn queue under concurrent 
     try {
       const claimed = await Promise.all(
         processes.map(async (handle, index) => {
-          const queue = createEngineStores(handle.db).queue;
+          const queue = createEngineStores(handle.db, { helperResultMaxTokens: 1000 }).queue;
           const mine: number[] = [];
           for (let claim = await queue.claimNext(`p${index}`, 60_000); claim; claim = await queue.claimNext(`p${index}`, 60_000)) {
             mine.push(claim.agent.id);

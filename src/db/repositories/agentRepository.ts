@@ -215,16 +215,24 @@ function recentOfAuthor(authorId: SQL) {
 const authorOverLimit = sql`(${sql.placeholder('userTurnsPerMinute')}::int > 0
     and (select count from (${recentOfAuthor(sql`${sql.placeholder('authorId')}::text`)}) recent) >= ${sql.placeholder('userTurnsPerMinute')}::int)`;
 
+/** Whose input wakes an agent: a person's is claimed before helper results and tasks (fairness). */
+export type WakePriority = 'person' | 'machine';
+
 /**
  * Bumps the wake sequence and queues the agent when it is at rest. A running agent keeps
  * running: its turn sees the bumped sequence when it finishes and queues itself again.
  */
-const wakeChanges = {
-  wakeSeq: sql`${agents.wakeSeq} + 1`,
-  runState: sql<RunState>`case when ${agents.runState} = 'idle' then 'queued' else ${agents.runState} end`,
-  queuedAt: sql`case when ${agents.runState} = 'queued' then ${agents.queuedAt} else now() end`,
-  updatedAt: sql`now()`,
-};
+export function wakeChangesFor(priority: WakePriority) {
+  return {
+    wakeSeq: sql`${agents.wakeSeq} + 1`,
+    runState: sql<RunState>`case when ${agents.runState} = 'idle' then 'queued' else ${agents.runState} end`,
+    queuedAt: sql`case when ${agents.runState} = 'queued' then ${agents.queuedAt} else now() end`,
+    queuePriority: priority === 'person' ? sql`0` : sql`case when ${agents.runState} = 'idle' then 1 else ${agents.queuePriority} end`,
+    updatedAt: sql`now()`,
+  };
+}
+
+const wakeChanges = wakeChangesFor('person');
 
 /** `wakeChanges` as the SET list of a statement written in SQL. */
 const wakeAssignments = sql.join(
@@ -232,8 +240,8 @@ const wakeAssignments = sql.join(
   sql`, `,
 );
 
-async function wake(executor: Executor, agentId: number): Promise<Agent> {
-  const [row] = await executor.update(agents).set(wakeChanges).where(eq(agents.id, agentId)).returning();
+export async function wake(executor: Executor, agentId: number, priority: WakePriority = 'person'): Promise<Agent> {
+  const [row] = await executor.update(agents).set(wakeChangesFor(priority)).where(eq(agents.id, agentId)).returning();
   if (!row) throw new Error(`cannot queue agent ${agentId}: it does not exist`);
   return toAgent(row);
 }

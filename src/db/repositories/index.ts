@@ -5,6 +5,8 @@ import { GuildSettingsRepository } from './guildSettingsRepository.js';
 import { MemoryRepository } from './memoryRepository.js';
 import { MessageRepository } from './messageRepository.js';
 import { OutboxRepository } from './outboxRepository.js';
+import { DispatchRepository } from './dispatchRepository.js';
+import { TreeRepository } from './treeRepository.js';
 import { UsageRepository } from './usageRepository.js';
 import { WorkQueueRepository } from './workQueueRepository.js';
 
@@ -12,7 +14,7 @@ export { CatchUpRepository } from './catchUpRepository.js';
 export { InteractionClaimRepository } from './interactionClaimRepository.js';
 
 /** Every store the engine needs, over one database. */
-export function createEngineStores(db: Database): EngineStores {
+export function createEngineStores(db: Database, options: { helperResultMaxTokens: number }): EngineStores {
   return {
     agents: new AgentRepository(db),
     guildSettings: new GuildSettingsRepository(db),
@@ -21,5 +23,7 @@ export function createEngineStores(db: Database): EngineStores {
     memory: new MemoryRepository(db),
     outbox: new OutboxRepository(db),
     usage: new UsageRepository(db),
+    tree: new TreeRepository(db, options.helperResultMaxTokens),
+    dispatch: new DispatchRepository(db),
   };
 }

@@ -22,6 +22,7 @@ export function toAgent(row: typeof agents.$inferSelect): Agent {
     actsFor: row.actsFor,
     homeChannelId: row.homeChannelId,
     tokenBudget: row.tokenBudget,
+    deadlineAt: row.deadlineAt,
     createdAt: row.createdAt,
     historyStartId: row.historyStartId,
     summary: row.summary,

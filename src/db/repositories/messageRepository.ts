@@ -44,6 +44,8 @@ export const MESSAGE_KEYS = [
   'turnId',
   'seenThroughId',
   'sentWhileOffline',
+  'inputKind',
+  'actsFor',
   'tokenCount',
 ] as const satisfies ReadonlyArray<keyof typeof messages.$inferInsert>;
 
@@ -54,10 +56,15 @@ export function insertMessageSelect(prefix: string, columns: Parameters<typeof i
 
 type MessageKey = (typeof MESSAGE_KEYS)[number];
 
+/** A placeholder bound to null would override a column's default: these are filled in. */
+function withDefaults<Row extends Pick<NewMessage, 'sentWhileOffline' | 'inputKind'>>(row: Row): Row {
+  return { ...row, sentWhileOffline: row.sentWhileOffline ?? false, inputKind: row.inputKind ?? 'chat' };
+}
+
 /** A new message as a `messages` row keyed by column name, for `jsonb_populate_record` (see deferral). */
 export function messageAsColumns(message: NewMessage): Record<string, unknown> {
   const columns = getTableColumns(messages);
-  const row: Partial<Record<MessageKey, unknown>> = { ...message, sentWhileOffline: message.sentWhileOffline ?? false };
+  const row: Partial<Record<MessageKey, unknown>> = withDefaults(message);
   return Object.fromEntries(MESSAGE_KEYS.map((key) => [columns[key].name, row[key] ?? null]));
 }
 
@@ -75,7 +82,7 @@ export function insertMessageFromRecord(record: string, agentId: SQL, guildId: S
 export function bindMessage(prefix: string, agent: Agent | null, message: NewMessage): Record<string, unknown> {
   const row = agent ? messageRow(agent, message) : message;
   // A placeholder bound to null would override the column's default.
-  return bindRow(prefix, MESSAGE_KEYS, { ...row, sentWhileOffline: row.sentWhileOffline ?? false }, ['attachments', 'toolCalls']);
+  return bindRow(prefix, MESSAGE_KEYS, withDefaults(row), ['attachments', 'toolCalls']);
 }
 
 /** An agent's conversation: appends, windows newest-first by id, and full-text search. */

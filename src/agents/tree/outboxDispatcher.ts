@@ -1,0 +1,142 @@
+import { ChatRefusal } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ChatGateway, DispatchStore, OutboxItem, TreeStore } from '../ports.js';
+import { headerMessage } from './render.js';
+
+export interface DispatcherOptions {
+  owner: string;
+  /** How often pending items (this process's, others', a dead process's) are looked for. */
+  pollMs: number;
+  /** HELPER_RESULT_MAX_TOKENS is applied by the store; this is how many items one pass sends. */
+  batch: number;
+}
+
+/** How long a claimed item is held before another dispatcher may send it. */
+const HOLD_MS = 30_000;
+/** Sends of one item before it is given up (Discord's own failures are retried inside each). */
+const MAX_ATTEMPTS = 4;
+const RETRY_BASE_MS = 1000;
+
+/**
+ * Sends the outbox's pending items: a helper's header (which becomes its channel), then its
+ * thread (whose opening queues the helper's first turn), header edits and `/spawn` result posts.
+ * Every item was written in the transaction of the change it shows; this only delivers it, so a
+ * crash anywhere leaves it pending for the next pass of any process.
+ */
+export class OutboxDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private draining: Promise<void> | null = null;
+  private again = false;
+
+  constructor(
+    private readonly deps: { dispatch: DispatchStore; tree: TreeStore; gateway: ChatGateway; logger: Logger },
+    private readonly options: DispatcherOptions,
+    /** An agent was queued by a sent item (a helper's thread opened, a helper failed). */
+    private readonly onQueued: () => void,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.kick(), this.options.pollMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.draining;
+  }
+
+  /** Something was written: send it soon. */
+  kick(): void {
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drain()
+      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'sending the outbox failed; will retry'))
+      .finally(() => {
+        this.draining = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /**
+   * Sends these helpers' headers and threads now, waiting at most `deadlineMs` (a spawn reports
+   * thread links at once); what is not done by then is left to the passes.
+   */
+  async openThreads(agentIds: readonly number[], deadlineMs: number): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    const work = (async () => {
+      let ids = await this.deps.dispatch.pendingFor(agentIds);
+      while (ids.length > 0 && Date.now() < deadline) {
+        const items = await this.deps.dispatch.claim(this.options.owner, { limit: ids.length, holdMs: HOLD_MS, ids });
+        const next = await Promise.all(items.map((item) => this.send(item)));
+        ids = next.filter((id): id is number => id !== null);
+      }
+    })();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([work.catch((error: unknown) => this.deps.logger.warn({ err: error }, 'opening helper threads failed; left to the outbox')), new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+    clearTimeout(timer);
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      const items = await this.deps.dispatch.claim(this.options.owner, { limit: this.options.batch, holdMs: HOLD_MS });
+      if (items.length === 0) return;
+      await Promise.all(items.map((item) => this.send(item)));
+    }
+  }
+
+  /** @returns the item that follows from this one (a header's thread), to send at once. */
+  private async send(item: OutboxItem): Promise<number | null> {
+    const log = this.deps.logger.child({ outboxId: item.id, kind: item.kind, agentId: item.agentId });
+    try {
+      return await this.deliver(item);
+    } catch (error) {
+      const reason = error instanceof ChatRefusal ? error.reason : error instanceof Error ? error.message : String(error);
+      const final = error instanceof ChatRefusal || item.attempts + 1 >= MAX_ATTEMPTS;
+      log.warn({ err: error, final }, 'an outbox item could not be sent');
+      await this.deps.dispatch.failed(item, reason, final ? null : RETRY_BASE_MS * 2 ** item.attempts);
+      if (final && (item.kind === 'header' || item.kind === 'thread') && item.agentId !== null) {
+        // Never posted in the parent channel instead: the helper fails visibly, and its spawner hears why.
+        const what = item.kind === 'header' ? 'post its header' : 'open its thread';
+        const { queued } = await this.deps.tree.end([item.agentId], { lifecycle: 'failed', result: `could not ${what}: ${reason}` });
+        if (queued) this.onQueued();
+        this.kick();
+      }
+      return null;
+    }
+  }
+
+  private async deliver(item: OutboxItem): Promise<number | null> {
+    const { dispatch, tree, gateway } = this.deps;
+    if (item.kind === 'result') {
+      await dispatch.sent(item, await gateway.postMessage({ channelId: item.channelId, content: item.content, nonce: item.nonce, silent: true }));
+      return null;
+    }
+    const view = item.agentId === null ? null : await tree.view(item.agentId);
+    if (!view) {
+      await dispatch.sent(item, null);
+      return null;
+    }
+    if (item.kind === 'header') {
+      const { content, actions } = headerMessage(view);
+      const messageId = await gateway.postMessage({ channelId: item.channelId, content, nonce: item.nonce, actions, silent: true });
+      return dispatch.headerPosted(item, messageId);
+    }
+    if (item.kind === 'thread') {
+      await gateway.createThread({ channelId: item.channelId, messageId: view.threadId!, name: item.content });
+      await dispatch.threadOpened(item);
+      this.onQueued();
+      return null;
+    }
+    // A header edit: the header as the helper is now (the header itself shows that when not posted yet).
+    if (view.threadId) {
+      const { content, actions } = headerMessage(view);
+      await gateway.editMessage({ channelId: item.channelId, messageId: view.threadId, content, actions });
+    }
+    await dispatch.sent(item, null);
+    return null;
+  }
+}

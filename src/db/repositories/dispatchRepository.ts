@@ -1,0 +1,122 @@
+import { sql } from 'drizzle-orm';
+import type { DispatchStore, OutboxItem } from '../../agents/ports.js';
+import { type Database, executeRows } from '../database.js';
+import { wake } from './agentRepository.js';
+
+interface ItemRow extends Record<string, unknown> {
+  id: number | string;
+  kind: OutboxItem['kind'];
+  agent_id: number | string | null;
+  channel_id: string;
+  content: string;
+  nonce: string;
+  attempts: number;
+}
+
+function toItem(row: ItemRow): OutboxItem {
+  return {
+    id: Number(row.id),
+    kind: row.kind,
+    agentId: row.agent_id === null ? null : Number(row.agent_id),
+    channelId: row.channel_id,
+    content: row.content,
+    nonce: row.nonce,
+    attempts: Number(row.attempts),
+  };
+}
+
+/** Edits of one message at most this often (Discord's per-channel limit is shared with chat). */
+const EDIT_INTERVAL = sql`interval '1 second'`;
+
+/**
+ * The outbox's pending rows — headers, threads, header edits, result posts — claimed by any
+ * process's dispatcher for a while (`claimed_until`), so a dispatcher that died mid-send leaves
+ * them to the next one. Sending twice is harmless: posts carry their nonce, and a thread that
+ * exists already is found again.
+ */
+export class DispatchRepository implements DispatchStore {
+  constructor(private readonly db: Database) {}
+
+  async claim(owner: string, options: { limit: number; holdMs: number; ids?: readonly number[] }): Promise<OutboxItem[]> {
+    const only = options.ids ? sql` and id = any(${`{${options.ids.join(',')}}`}::bigint[])` : sql``;
+    return this.db.transaction(async (tx) => {
+      // Only the newest pending edit of a header is sent: it renders the helper as it is now.
+      await tx.execute(sql`update outbox o set status = 'posted', posted_at = now()
+          where o.kind = 'header_edit' and o.status = 'pending'
+            and exists (select 1 from outbox n where n.kind = 'header_edit' and n.status = 'pending' and n.agent_id = o.agent_id and n.id > o.id)`);
+      const rows = await executeRows<ItemRow>(
+        tx,
+        sql`update outbox set claimed_until = now() + ${options.holdMs} * interval '1 millisecond', attempts = attempts + 1
+            where id in (
+              select id from outbox
+              where status = 'pending' and kind <> 'message'${only}
+                and (not_before is null or not_before <= now()) and (claimed_until is null or claimed_until < now())
+              order by id limit ${options.limit} for update skip locked)
+            returning id, kind, agent_id, channel_id, content, nonce, attempts - 1 as attempts`,
+      );
+      // An edit too soon after the last one of the same header waits for its second.
+      const items: OutboxItem[] = [];
+      for (const row of rows.map(toItem)) {
+        if (row.kind === 'header_edit') {
+          const [recent] = await executeRows<{ next_at: string | Date | null }>(
+            tx,
+            sql`select max(posted_at) + ${EDIT_INTERVAL} as next_at from outbox
+                where agent_id = ${row.agentId} and kind in ('header', 'header_edit') and status = 'posted' and posted_at > now() - ${EDIT_INTERVAL}`,
+          );
+          if (recent?.next_at) {
+            await tx.execute(sql`update outbox set not_before = ${new Date(recent.next_at)}, claimed_until = null, attempts = attempts - 1 where id = ${row.id}`);
+            continue;
+          }
+        }
+        items.push(row);
+      }
+      return items;
+    });
+  }
+
+  async pendingFor(agentIds: readonly number[]): Promise<number[]> {
+    const rows = await executeRows<{ id: number | string }>(
+      this.db,
+      sql`select id from outbox where status = 'pending' and kind in ('header', 'thread') and agent_id = any(${`{${agentIds.join(',')}}`}::bigint[]) order by id`,
+    );
+    return rows.map((row) => Number(row.id));
+  }
+
+  headerPosted(item: OutboxItem, messageId: string): Promise<number | null> {
+    return this.db.transaction(async (tx) => {
+      await tx.execute(sql`update outbox set status = 'posted', posted_at = now(), discord_message_id = ${messageId} where id = ${item.id}`);
+      // The thread will have the header's id: a message in it finds its helper from now on.
+      await tx.execute(sql`update agents set channel_id = ${messageId}, updated_at = now() where id = ${item.agentId} and channel_id is null`);
+      const [thread] = await executeRows<{ id: number | string }>(
+        tx,
+        sql`insert into outbox (guild_id, agent_id, kind, channel_id, content, nonce)
+            select guild_id, agent_id, 'thread', channel_id, coalesce(payload->>'threadName', 'helper'), 't' || ${item.nonce}
+            from outbox where id = ${item.id}
+            on conflict (nonce) do nothing
+            returning id`,
+      );
+      return thread ? Number(thread.id) : null;
+    });
+  }
+
+  threadOpened(item: OutboxItem): Promise<void> {
+    return this.db.transaction(async (tx) => {
+      await tx.execute(sql`update outbox set status = 'posted', posted_at = now() where id = ${item.id}`);
+      const [helper] = await executeRows<{ lifecycle: string }>(tx, sql`select lifecycle from agents where id = ${item.agentId} for update`);
+      // Its first turn; a helper cancelled meanwhile keeps its thread but does not start.
+      if (helper && (helper.lifecycle === 'active' || helper.lifecycle === 'waiting')) await wake(tx, item.agentId!, 'machine');
+    });
+  }
+
+  async sent(item: OutboxItem, messageId: string | null): Promise<void> {
+    await this.db.execute(sql`update outbox set status = 'posted', posted_at = now(), discord_message_id = ${messageId} where id = ${item.id}`);
+  }
+
+  async failed(item: OutboxItem, error: string, retryInMs: number | null): Promise<void> {
+    await this.db.execute(
+      retryInMs === null
+        ? sql`update outbox set status = 'failed', error = ${error} where id = ${item.id}`
+        : sql`update outbox set error = ${error}, claimed_until = null, not_before = now() + ${retryInMs} * interval '1 millisecond' where id = ${item.id}`,
+    );
+  }
+}
