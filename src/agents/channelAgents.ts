@@ -33,6 +33,15 @@ export class ChannelAgents {
     return this.stores.agents.getOrCreateChannelAgent(place, await this.personas.forNewAgent(place, place.parentChannelId));
   }
 
+  /**
+   * The helper whose thread this is, or null (any other channel). Commands that would change a
+   * channel's agent ask first, so that they create none in a helper's thread.
+   */
+  async helperOfChannel(place: CommandPlace): Promise<Agent | null> {
+    const existing = await this.stores.agents.findByChannel(place.channelId);
+    return existing?.kind === 'helper' ? existing : null;
+  }
+
   async setMode(place: CommandPlace, mode: ReplyMode): Promise<void> {
     await this.stores.agents.setReplyMode((await this.agentFor(place)).id, mode);
   }

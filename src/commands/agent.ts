@@ -1,5 +1,6 @@
 import { ApplicationCommandOptionType, PermissionFlagsBits } from 'discord.js';
 import type { ReplyMode } from '../agents/types.js';
+import { refuseInHelperThread } from './helperThread.js';
 import { ephemeral, placeOf, requirePermission } from './place.js';
 import type { SlashCommand } from './types.js';
 
@@ -37,6 +38,7 @@ export const agentCommand: SlashCommand = {
     ],
   },
   async execute(interaction, { channelAgents }) {
+    await refuseInHelperThread(interaction, channelAgents);
     requirePermission(interaction, PermissionFlagsBits.ManageChannels, 'Manage Channels');
     const mode = interaction.options.getString('mode', true) as ReplyMode;
     if (!(mode in modeText)) throw new Error(`unknown mode ${mode}`);

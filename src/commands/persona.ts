@@ -9,6 +9,7 @@ import {
 } from 'discord.js';
 import { PERSONA_INSTRUCTIONS_MAX, PERSONA_NAME_MAX, parseTemperature } from '../agents/persona.js';
 import type { Persona } from '../agents/types.js';
+import { refuseInHelperThread } from './helperThread.js';
 import { ephemeral, placeOf, requirePermission } from './place.js';
 import type { CommandServices, SlashCommand } from './types.js';
 
@@ -95,6 +96,7 @@ export const personaCommand: SlashCommand = {
     ],
   },
   async execute(interaction, services) {
+    await refuseInHelperThread(interaction, services.channelAgents);
     const subcommand = interaction.options.getSubcommand(true);
     if (subcommand === 'show') {
       await interaction.deferReply(ephemeral);

@@ -1,4 +1,5 @@
 import { ApplicationCommandOptionType, PermissionFlagsBits } from 'discord.js';
+import { refuseInHelperThread } from './helperThread.js';
 import { ephemeral, placeOf, requirePermission } from './place.js';
 import type { SlashCommand } from './types.js';
 
@@ -26,6 +27,7 @@ export const resetCommand: SlashCommand = {
     ],
   },
   async execute(interaction, { channelAgents }) {
+    await refuseInHelperThread(interaction, channelAgents);
     requirePermission(interaction, PermissionFlagsBits.ManageMessages, 'Manage Messages');
     const wipe = interaction.options.getBoolean('wipe') ?? false;
     if (wipe) requirePermission(interaction, PermissionFlagsBits.ManageChannels, 'Manage Channels');
