@@ -42,6 +42,8 @@ const DRAIN_DEADLINE_MS = 7000;
 const CLAIM_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 /** How often messages kept by USER_TURNS_PER_MINUTE are looked at: each enters its conversation up to this late. */
 const DEFERRED_RELEASE_INTERVAL_MS = 2000;
+/** How often helpers past HELPER_MAX_SECONDS are looked for: each is timed out up to this late. */
+const HELPER_TIMEOUT_CHECK_MS = 1000;
 
 /**
  * Starts the bot: HTTP first (so /healthz says "starting" while the rest comes up), then the
@@ -90,13 +92,15 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
         // A text file may take a quarter of the context.
         attachments: { maxBytes: TEXT_ATTACHMENT_MAX_BYTES, maxTokensEach: Math.floor(config.context.tokenBudget / 4) },
         ...config.limits,
-        defaultModel: config.llm.defaultModel, visionModels: config.llm.visionModels, ...config.context, ...config.worker },
+        defaultModel: config.llm.defaultModel, visionModels: config.llm.visionModels, ...config.context, ...config.worker,
+        helpers: { ...config.helpers, helperModel: config.helpers.model },
+      },
     );
     const claims = new InteractionClaimRepository(database.db);
     const router = new CommandRouter(
       commands,
       buttons,
-      { channelAgents: engine.channelAgents, logger: logger.child({ module: 'commands' }) },
+      { channelAgents: engine.channelAgents, helpers: engine.helpers, logger: logger.child({ module: 'commands' }) },
       (interactionId) => claims.claim(interactionId, owner),
       { commandHandled: (command, outcome) => metrics.commands.inc({ command, outcome }) },
     );
@@ -123,6 +127,13 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
     if (freed > 0) logger.info({ freed }, 'taking over the turns of a process that died');
     engine.worker.start();
     stops.push(() => engine.worker.stop(DRAIN_DEADLINE_MS));
+    engine.dispatcher.start();
+    engine.dispatcher.kick();
+    stops.push(() => engine.dispatcher.stop());
+    const timeOutTimer = setInterval(() => {
+      engine.helpers.timeOutDue().catch((error: unknown) => logger.warn({ err: error }, 'timing out helpers failed; will retry'));
+    }, HELPER_TIMEOUT_CHECK_MS);
+    stops.push(async () => clearInterval(timeOutTimer));
     const pruneTimer = setInterval(() => {
       claims.prune().catch((error: unknown) => logger.warn({ err: error }, 'pruning interaction claims failed'));
     }, CLAIM_PRUNE_INTERVAL_MS);

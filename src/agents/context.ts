@@ -78,6 +78,12 @@ export class ContextBuilder {
       groupTokens += message.tokenCount + images.length * IMAGE_PART_TOKENS;
       // A tool result cannot stand without the assistant message that called the tool.
       if (message.role === 'tool') continue;
+      // Nor a call without all its results (a turn stopped between them): both are left out.
+      if (!hasAllResults(message, group)) {
+        group.length = 0;
+        groupTokens = 0;
+        continue;
+      }
       if (withSafetyMargin(used + groupTokens) > budget) {
         omitted = true;
         break;
@@ -169,6 +175,13 @@ export function conversationOrder(a: StoredMessage, b: StoredMessage): number {
   return (b.seenThroughId ?? b.id) - (a.seenThroughId ?? a.id) || b.id - a.id;
 }
 
+/** Whether every tool call of an assistant message has its result among the messages after it. */
+function hasAllResults(message: StoredMessage, group: PromptMessage[]): boolean {
+  if (!message.toolCalls || message.toolCalls.length === 0) return true;
+  const answered = new Set(group.flatMap((rendered) => (rendered.role === 'tool' ? [rendered.tool_call_id] : [])));
+  return message.toolCalls.every((call) => answered.has(call.id));
+}
+
 function imageUrls(message: StoredMessage): string[] {
   if (message.role !== 'user') return [];
   return (message.attachments ?? []).filter((item) => item.kind === 'image' && item.url).map((item) => item.url!);
@@ -188,6 +201,7 @@ function squeezeNewest(group: PromptMessage[], room: number): { message: PromptM
 }
 
 function personaPrompt(agent: Agent): string {
+  if (agent.kind === 'helper') return `${agent.persona.instructions}\n\n${agent.briefing ?? ''}`;
   return `${agent.persona.instructions}\n\nYour name is ${agent.persona.name}. You are talking in a Discord channel.`;
 }
 

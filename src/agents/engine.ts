@@ -9,6 +9,8 @@ import type { AttachmentFetcher, ChatGateway, ChatModel, EngineStores } from './
 import { AgentRuntime } from './runtime.js';
 import { Summarizer } from './summarizer.js';
 import { createToolbox } from './tools/index.js';
+import { OutboxDispatcher } from './tree/outboxDispatcher.js';
+import { type TreeLimits, TreeService } from './tree/treeService.js';
 import { type TurnObserver, TurnWorker } from './worker.js';
 
 export interface EngineOptions {
@@ -29,13 +31,21 @@ export interface EngineOptions {
   concurrency: number;
   pollMs: number;
   streamEditIntervalMs: number;
+  helpers: Omit<TreeLimits, 'continuationTokens'>;
 }
+
+/** How often every process looks for outbox items (other processes', or left by a crash). */
+const DISPATCH_POLL_MS = 1000;
+const DISPATCH_BATCH = 20;
 
 /** The engine's parts, composed over its ports. */
 export interface Engine {
   chat: ChatService;
   channelAgents: ChannelAgents;
   worker: TurnWorker;
+  helpers: TreeService;
+  /** Sends helper headers, threads, header edits and result posts. */
+  dispatcher: OutboxDispatcher;
 }
 
 export function createEngine(
@@ -44,6 +54,19 @@ export function createEngine(
 ): Engine {
   const { stores, model, gateway, logger } = deps;
   const limits = { tokenBudget: options.tokenBudget, summaryTrigger: options.summaryTrigger };
+  // Helpers' work queues turns; the worker exists only below, hence the late binding.
+  const wake = () => worker.wake();
+  const dispatcher = new OutboxDispatcher(
+    { dispatch: stores.dispatch, tree: stores.tree, gateway, logger: logger.child({ module: 'outbox' }) },
+    { owner: options.owner, pollMs: DISPATCH_POLL_MS, batch: DISPATCH_BATCH },
+    wake,
+  );
+  const helpers = new TreeService(
+    { tree: stores.tree, gateway, dispatcher, logger: logger.child({ module: 'tree' }) },
+    // A spawning helper keeps a full context and the reply reserve for its own answer.
+    { ...options.helpers, continuationTokens: options.tokenBudget + options.replyTokenReserve },
+    wake,
+  );
   const runtime = new AgentRuntime(
     {
       stores,
@@ -53,6 +76,7 @@ export function createEngine(
       summarizer: new Summarizer(stores, model, limits, logger.child({ module: 'summarizer' })),
       attachments: new AttachmentReader(stores.messages, deps.attachments, options.attachments),
       toolbox: createToolbox(),
+      tree: helpers,
       logger: logger.child({ module: 'runtime' }),
     },
     {
@@ -73,7 +97,9 @@ export function createEngine(
   const personas = new PersonaResolver(stores, options.defaultModel);
   return {
     chat: new ChatService(stores, personas, worker, gateway, logger.child({ module: 'chat' }), options.userTurnsPerMinute),
-    channelAgents: new ChannelAgents(stores, personas, () => worker.wake(), options.guildDailyTokens),
+    channelAgents: new ChannelAgents(stores, personas, wake, options.guildDailyTokens),
     worker,
+    helpers,
+    dispatcher,
   };
 }

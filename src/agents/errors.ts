@@ -59,6 +59,14 @@ export class LeaseLostError extends Error {
   }
 }
 
+/** A helper was cancelled or timed out while its turn ran: the turn stops and ends. */
+export class HelperEndedError extends Error {
+  constructor(readonly agentId: number) {
+    super(`helper ${agentId} was cancelled or timed out`);
+    this.name = 'HelperEndedError';
+  }
+}
+
 /** Discord refused an action for good (no retry can fix it); `reason` is written for people. */
 export class ChatRefusal extends Error {
   constructor(

@@ -240,8 +240,14 @@ export interface ShownAnswer {
   shownText: string;
 }
 
+/** `lost`: another process took the agent. `ended`: the helper was cancelled or timed out since the turn began. */
+export type LeaseState = 'held' | 'lost' | 'ended';
+
 export interface WorkQueue {
-  /** Claims the longest-waiting queued agent, or one whose lease expired (resuming its turn). */
+  /**
+   * Claims an agent whose lease expired (resuming its turn), else the longest-waiting queued one,
+   * turns that answer a person first.
+   */
   claimNext(
     owner: string,
     leaseMs: number,
@@ -250,9 +256,11 @@ export interface WorkQueue {
      * database was away, and another run of the same turn here must not start.
      */
     busyAgentIds?: readonly number[],
+    /** `helpers: false` claims only channel agents (helpers hold their share of the slots). */
+    options?: { helpers: boolean },
   ): Promise<Claim | null>;
-  /** Extends the lease; false when it was lost (another process took the agent). */
-  renewLease(lease: TurnLease, leaseMs: number): Promise<boolean>;
+  /** Extends the lease, and tells whether the turn should go on. */
+  renewLease(lease: TurnLease, leaseMs: number): Promise<LeaseState>;
   /** Lets the leases of this owner's running turns expire now, so another process resumes them at once. */
   releaseLeases(owner: string): Promise<number>;
   /**
@@ -267,8 +275,9 @@ export interface WorkQueue {
   recordAnswer(lease: TurnLease, answer: ShownAnswer): Promise<void>;
   /**
    * Ends the turn in one atomic step and frees the agent (queued again if woken during the
-   * turn, else idle).
-   * @returns whether the agent was queued again.
+   * turn, else idle). A helper's turn that answered with no children working ends the helper
+   * and, when it was its call's last, delivers the call's results to the spawner.
+   * @returns whether an agent was queued by it (this one again, or a spawner).
    * @throws LeaseLostError when another process holds the turn.
    */
   finish(claim: Claim, outcome: TurnResult): Promise<boolean>;

@@ -56,6 +56,11 @@ export class ReplyStreamer {
     return this.claim.agent;
   }
 
+  /** A helper's work in its thread notifies nobody (SUPPRESS_NOTIFICATIONS). */
+  private get silent() {
+    return this.claim.agent.kind === 'helper';
+  }
+
   /**
    * Loads what an earlier attempt of this turn already posted, takes over the agent's failure
    * notice as the first message, and arms the typing indicator.
@@ -135,7 +140,7 @@ export class ReplyStreamer {
     if (this.turnAbort.signal.aborted) return null;
     const { gateway, logger } = this.deps;
     try {
-      if (!first) return await gateway.postMessage({ channelId: this.agent.channelId, content, nonce: errorNonce(this.claim.turn.id), actions });
+      if (!first) return await gateway.postMessage({ channelId: this.agent.channelId, content, nonce: errorNonce(this.claim.turn.id), actions, silent: this.silent });
       await gateway.editMessage({ channelId: first.channelId, messageId: first.discordMessageId, content, actions });
       for (const [index, chunk] of this.posted) {
         if (index === 0) continue;
@@ -202,7 +207,7 @@ export class ReplyStreamer {
       }
       const channelId = this.agent.channelId;
       const replyTo = index === 0 ? this.replyTo : undefined;
-      const messageId = await this.deps.gateway.postMessage({ channelId, content, nonce: chunkNonce(this.claim.turn.id, index), ...(replyTo && { replyTo }) });
+      const messageId = await this.deps.gateway.postMessage({ channelId, content, nonce: chunkNonce(this.claim.turn.id, index), silent: this.silent, ...(replyTo && { replyTo }) });
       await this.shown({ chunkIndex: index, channelId, discordMessageId: messageId, content });
       clearTimeout(this.typingTimer);
     }

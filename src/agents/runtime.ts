@@ -1,14 +1,16 @@
 import type { AttachmentReader } from './attachmentReader.js';
 import type { ContextBuilder } from './context.js';
 import { retryWrite } from './databaseRetry.js';
-import { LeaseLostError, ModelError } from './errors.js';
+import { HelperEndedError, LeaseLostError, ModelError } from './errors.js';
 import type { Logger } from './logger.js';
 import { capNoticeNonce } from './nonce.js';
 import type { ChatGateway, ChatModel, Claim, EngineStores, TurnResult, UsageRecord } from './ports.js';
 import { withTokenCount } from './promptMessages.js';
 import { ReplyStreamer } from './replyStreamer.js';
 import type { Summarizer } from './summarizer.js';
+import { SPAWN_HELPERS_TOOL } from './tools/spawnHelpers.js';
 import type { Toolbox } from './tools/tool.js';
+import type { TreeService } from './tree/treeService.js';
 import type { Agent, ToolCall } from './types.js';
 
 export interface RuntimeOptions {
@@ -59,6 +61,7 @@ export class AgentRuntime {
       summarizer: Summarizer;
       attachments: AttachmentReader;
       toolbox: Toolbox;
+      tree: TreeService;
       logger: Logger;
     },
     private readonly options: RuntimeOptions,
@@ -85,11 +88,11 @@ export class AgentRuntime {
         // An earlier attempt showed and stored the answer; make sure it is all there, and end.
         await streamer.finish(shown.text);
         if (!(await this.storeShown(() => streamer.save(), retry, log))) return { status: 'aborted', modelMs };
-        return { status: 'done', modelMs, seenThroughId: shown.seenThroughId ?? undefined, noticeMessageId: null };
+        return { status: 'done', modelMs, seenThroughId: shown.seenThroughId ?? undefined, noticeMessageId: null, answer: shown.text };
       }
       if (claim.pendingAttachments) await this.deps.attachments.readPending(claim, retry);
       const agent = await this.foldHistory(claim, log);
-      const toolbox = this.deps.toolbox.forPersona(agent.persona.tools);
+      const toolbox = this.toolboxFor(agent);
       const imagesAfterId = this.options.isVisionModel(agent.persona.model) ? claim.answeredThroughId : undefined;
       const shownParts: string[] = [];
       let seenThroughId: number | undefined;
@@ -100,6 +103,16 @@ export class AgentRuntime {
         if (seenThroughId === undefined) {
           seenThroughId = context.newestMessageId;
           oldestInContextId = context.oldestIncludedId;
+        }
+        const shortOf = await this.budgetShortfall(agent, context.promptTokens);
+        if (shortOf !== null) {
+          // The helper ends with what it has: its budget cannot pay for another call.
+          const answer = joinShown([...shownParts, `⚠️ My token budget ran out (${shortOf}), so this is what I have.`]);
+          await streamer.finish(shownAs([answer]));
+          const message = withTokenCount({ role: 'assistant', content: answer, turnId: claim.turn.id, seenThroughId });
+          await retry(() => stores.messages.appendToTurn(claim.lease, agent, message).then(() => streamer.save()), 'storing the last answer');
+          log.info({ shortOf }, 'helper ended: its token budget ran out');
+          return { status: 'done', modelMs, seenThroughId, noticeMessageId: null, answer };
         }
         const startedAt = performance.now();
         const response = await this.deps.model.complete(
@@ -122,13 +135,19 @@ export class AgentRuntime {
           await streamer.finish(shownText);
           const message = withTokenCount({ role: 'assistant', content: response.text, turnId: claim.turn.id, seenThroughId });
           const stored = await this.storeShown(() => streamer.save().then(() => stores.queue.recordAnswer(claim.lease, { message, usage, shownText })), retry, log);
-          return stored ? { status: 'done', modelMs, seenThroughId, noticeMessageId: null } : { status: 'aborted', modelMs };
+          return stored ? { status: 'done', modelMs, seenThroughId, noticeMessageId: null, answer: response.text } : { status: 'aborted', modelMs };
         }
         await stores.usage.record(claim.lease, usage);
         await this.runTools(agent, claim, { text: response.text, calls: response.toolCalls, seenThroughId, oldestInContextId }, log);
       }
       throw new Error(`the model was still calling tools after ${MAX_MODEL_CALLS_PER_TURN} calls`);
     } catch (error) {
+      if (turnAbort.signal.reason instanceof HelperEndedError) {
+        // Cancelled or timed out meanwhile: the turn stops here, and is ended (this process still holds it).
+        await streamer.fail('⏹️ Stopped: this helper was cancelled or ran out of time.', []);
+        log.info({ agentId: claim.agent.id }, 'helper turn stopped: the helper was cancelled or timed out');
+        return { status: 'failed', error: 'cancelled', modelMs };
+      }
       if (turnAbort.signal.aborted || error instanceof LeaseLostError) {
         await streamer.abandon();
         log.warn({ err: error }, 'turn aborted: its lease was taken over by another process');
@@ -181,9 +200,32 @@ export class AgentRuntime {
     return { status: 'done', modelMs: 0, seenThroughId: context.newestMessageId };
   }
 
+  /**
+   * The tools this agent is offered: a helper exactly its definition's (never a channel agent's),
+   * and `spawn_helpers` only in a server and below the maximum depth.
+   */
+  private toolboxFor(agent: Agent): Toolbox {
+    const toolbox = this.deps.toolbox.forPersona(agent.kind === 'helper' ? (agent.persona.tools ?? []) : agent.persona.tools);
+    return this.deps.tree.maySpawn(agent) ? toolbox : toolbox.without(SPAWN_HELPERS_TOOL);
+  }
+
+  /**
+   * For a helper, why its remaining budget cannot pay for a call with this prompt and the reply
+   * reserve (counted in our own tokens), or null when it can. Channel agents have no budget.
+   */
+  private async budgetShortfall(agent: Agent, promptTokens: number): Promise<string | null> {
+    if (agent.kind !== 'helper') return null;
+    const remaining = await this.deps.stores.tree.remainingBudget(agent.id);
+    const needed = promptTokens + this.options.replyTokenReserve;
+    if (remaining === null || remaining >= needed) return null;
+    return `${Math.max(0, remaining).toLocaleString('en-US')} tokens left, the next step needed ${needed.toLocaleString('en-US')}`;
+  }
+
   private async foldHistory(claim: Claim, log: Logger): Promise<Agent> {
     try {
-      return await this.deps.summarizer.foldIfNeeded(claim.agent, claim.unsummarisedTokens, claim.lease);
+      const agent = claim.agent;
+      const canSpend = async (tokens: number) => (await this.budgetShortfall(agent, tokens - this.options.replyTokenReserve)) === null;
+      return await this.deps.summarizer.foldIfNeeded(agent, claim.unsummarisedTokens, claim.lease, canSpend);
     } catch (error) {
       if (error instanceof LeaseLostError) throw error;
       // The context builder keeps the prompt within budget without the fold; try again next turn.
@@ -202,7 +244,7 @@ export class AgentRuntime {
     const turnId = claim.turn.id;
     await stores.messages.appendToTurn(claim.lease, agent, withTokenCount({ role: 'assistant', content: text, toolCalls: calls, turnId, seenThroughId }));
     for (const call of calls) {
-      const context = { agent, turn: claim.turn, requestedBy: claim.turn.requestedBy, oldestInContextId, stores, gateway };
+      const context = { agent, turn: claim.turn, requestedBy: claim.turn.requestedBy, oldestInContextId, lease: claim.lease, stores, gateway, tree: this.deps.tree };
       const { result, ok } = await this.deps.toolbox.run(call, context);
       log.info({ tool: call.name, ok }, 'tool called');
       await stores.messages.appendToTurn(

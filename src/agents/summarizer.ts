@@ -1,7 +1,7 @@
 import type { Logger } from './logger.js';
-import type { ChatModel, MemoryStore, MessageStore, UsageStore } from './ports.js';
+import type { ChatModel, MemoryStore, MessageStore, PromptMessage, UsageStore } from './ports.js';
 import { renderMessage } from './promptMessages.js';
-import { clipToTokens, countTextTokens } from './tokens.js';
+import { REQUEST_OVERHEAD_TOKENS, clipToTokens, countMessageTokens, countTextTokens, withSafetyMargin } from './tokens.js';
 import type { Agent, StoredMessage, TurnLease } from './types.js';
 
 export interface SummaryLimits {
@@ -38,28 +38,30 @@ export class Summarizer {
   /**
    * @param unsummarised tokens of the history after the summary (the claim counted them).
    * @param lease the turn it folds for: its usage is recorded under it.
+   * @param canSpend whether the agent's budget pays for a call of this many tokens (prompt and
+   *   reply); a helper that cannot does not fold, and its context stays within budget without it.
    * @returns the agent as it is after folding (unchanged when no fold was needed).
    */
-  async foldIfNeeded(agent: Agent, unsummarised: number, lease: TurnLease): Promise<Agent> {
+  async foldIfNeeded(agent: Agent, unsummarised: number, lease: TurnLease, canSpend: (tokens: number) => Promise<boolean> = async () => true): Promise<Agent> {
     const afterId = Math.max(agent.historyStartId, agent.summaryThroughId);
     if (unsummarised <= this.limits.summaryTrigger * this.limits.tokenBudget) return agent;
 
     const folded = await this.oldestHalf(agent.id, afterId, Math.min(unsummarised / 2, this.limits.tokenBudget * FOLD_INPUT_SHARE));
     if (folded.length === 0) return agent;
     const transcript = folded.map(transcriptLine).join('\n');
-    const response = await this.model.complete({
-      model: agent.persona.model,
-      temperature: 0.2,
-      maxTokens: Math.floor(this.limits.tokenBudget * SUMMARY_SHARE),
-      tools: [],
-      messages: [
-        { role: 'system', content: INSTRUCTIONS },
-        {
-          role: 'user',
-          content: `Previous summary:\n${clipToTokens(agent.summary ?? '(none yet)', this.limits.tokenBudget * SUMMARY_SHARE)}\n\nNew messages:\n${transcript}`,
-        },
-      ],
-    });
+    const maxTokens = Math.floor(this.limits.tokenBudget * SUMMARY_SHARE);
+    const prompt: PromptMessage[] = [
+      { role: 'system', content: INSTRUCTIONS },
+      {
+        role: 'user',
+        content: `Previous summary:\n${clipToTokens(agent.summary ?? '(none yet)', this.limits.tokenBudget * SUMMARY_SHARE)}\n\nNew messages:\n${transcript}`,
+      },
+    ];
+    if (!(await canSpend(withSafetyMargin(REQUEST_OVERHEAD_TOKENS + prompt.reduce((sum, message) => sum + countMessageTokens(message), 0)) + maxTokens))) {
+      this.logger.info({ agentId: agent.id }, 'history not folded: the budget does not pay for it');
+      return agent;
+    }
+    const response = await this.model.complete({ model: agent.persona.model, temperature: 0.2, maxTokens, tools: [], messages: prompt });
     await this.stores.usage.record(lease, { agent, userId: null, model: agent.persona.model, purpose: 'summary', ...response.usage });
     // Held to its share even when the model ignores max_tokens: the next fold and every prompt read it.
     const summary = clipToTokens(response.text.trim(), this.limits.tokenBudget * SUMMARY_SHARE);

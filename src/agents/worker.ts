@@ -1,8 +1,16 @@
 import { retryWrite } from './databaseRetry.js';
-import { LeaseLostError } from './errors.js';
+import { HelperEndedError, LeaseLostError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Claim, LeaseRequest, WorkQueue } from './ports.js';
 import type { AgentRuntime, TurnOutcome } from './runtime.js';
+
+/** How often a helper's running turn renews its lease, which is how it hears of a cancel. */
+const HELPER_RENEW_MS = 1000;
+
+/** Helpers take at most half of the worker slots (at least one), so a busy tree never holds up chat. */
+export function helperSlots(concurrency: number): number {
+  return Math.max(1, Math.floor(concurrency / 2));
+}
 
 export interface WorkerOptions {
   /** Identifies this process in leases. */
@@ -39,6 +47,8 @@ export interface TurnObserver {
  */
 export class TurnWorker {
   private inFlight = new Map<number, Promise<void>>();
+  /** Agents in flight that are helpers: they may hold at most half of the slots. */
+  private helpersInFlight = new Set<number>();
   private pollTimer: NodeJS.Timeout | undefined;
   private pumping = false;
   /** Claims still to try: one per wake, unlimited after a poll, 0 once a claim found nothing. */
@@ -133,7 +143,8 @@ export class TurnWorker {
     while (!this.stopped && this.wanted > 0 && this.hasRoom()) {
       this.wanted -= 1;
       const wakesBefore = this.wakes;
-      const claim = await this.queue.claimNext(this.options.owner, this.options.leaseMs, [...this.inFlight.keys()]);
+      const helpers = this.helpersInFlight.size < helperSlots(this.options.concurrency);
+      const claim = await this.queue.claimNext(this.options.owner, this.options.leaseMs, [...this.inFlight.keys()], { helpers });
       if (!claim) {
         // Nothing left; only a wake that came during the claim may name work it could not see.
         this.wanted = this.wakes - wakesBefore;
@@ -148,8 +159,10 @@ export class TurnWorker {
   }
 
   private runClaim(claim: Claim): void {
+    if (claim.agent.kind === 'helper') this.helpersInFlight.add(claim.agent.id);
     const run = this.run(claim).finally(() => {
       this.inFlight.delete(claim.agent.id);
+      this.helpersInFlight.delete(claim.agent.id);
       // A free slot: claim what waited for one.
       this.pump();
     });
@@ -159,23 +172,33 @@ export class TurnWorker {
   private async run(claim: Claim): Promise<void> {
     const startedAt = performance.now();
     const log = this.logger.child({ agentId: claim.agent.id, turnId: claim.turn.id });
-    // Aborted when the lease is found lost: the turn stops its model call and posts nothing more.
+    // Aborted when the lease is found lost (the turn stops its model call and posts nothing more)
+    // or its helper was cancelled (the turn stops, and ends as this process still holds it).
     const leaseLost = new AbortController();
-    const renewal = setInterval(() => {
-      this.queue.renewLease(claim.lease, this.options.leaseMs).then(
-        (held) => held || leaseLost.abort(new LeaseLostError(claim.lease)),
-        (error: unknown) => log.warn({ err: error }, 'lease renewal failed'),
-      );
-    }, Math.max(100, Math.floor(this.options.leaseMs / 3)));
+    const renewEveryMs = Math.max(100, Math.floor(this.options.leaseMs / 3));
+    const renewal = setInterval(
+      () => {
+        this.queue.renewLease(claim.lease, this.options.leaseMs).then(
+          (state) => {
+            if (state === 'lost') leaseLost.abort(new LeaseLostError(claim.lease));
+            if (state === 'ended') leaseLost.abort(new HelperEndedError(claim.agent.id));
+          },
+          (error: unknown) => log.warn({ err: error }, 'lease renewal failed'),
+        );
+      },
+      // A cancel reaches a helper's running turn within about a second, in any process.
+      claim.agent.kind === 'helper' ? Math.min(HELPER_RENEW_MS, renewEveryMs) : renewEveryMs,
+    );
     try {
       const outcome = await this.runtime.runTurn(claim, leaseLost.signal).catch(
         (error: unknown): TurnOutcome => ({ status: 'failed', error: error instanceof Error ? error.message : String(error), modelMs: 0 }),
       );
       if (outcome.status === 'aborted') return;
       const { status, error, seenThroughId, noticeMessageId } = outcome;
-      const requeued = await retryWrite(() => this.queue.finish(claim, { status, error, seenThroughId, noticeMessageId }), {
+      const requeued = await retryWrite(() => this.queue.finish(claim, { status, error, seenThroughId, noticeMessageId, answer: outcome.answer }), {
         deadlineMs: this.options.databaseRetryMs,
-        signal: leaseLost.signal,
+        // A cancelled helper's turn is still this process's to end.
+        signal: leaseLost.signal.reason instanceof HelperEndedError ? undefined : leaseLost.signal,
         logger: log,
         what: 'ending the turn',
       });

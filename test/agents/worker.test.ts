@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Claim, TurnResult, WorkQueue } from '../../src/agents/ports.js';
+import type { Claim, LeaseState, TurnResult, WorkQueue } from '../../src/agents/ports.js';
 import { LeaseLostError } from '../../src/agents/errors.js';
 import { type TurnOutcome } from '../../src/agents/runtime.js';
 import { TurnWorker } from '../../src/agents/worker.js';
@@ -36,8 +36,8 @@ class MemoryQueue implements WorkQueue {
     return { agent, wakeSeq: 1, turn: { id: agentId, agentId, requestedBy: null, attempts: 1 }, lease, answeredThroughId: 0, unanswered: true, unsummarisedTokens: 0, pendingAttachments: false, offlineMessageId: null };
   }
 
-  async renewLease(): Promise<boolean> {
-    return this.leaseHeld;
+  async renewLease(): Promise<LeaseState> {
+    return this.leaseHeld ? 'held' : 'lost';
   }
 
   async releaseLeases(): Promise<number> {

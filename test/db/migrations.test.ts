@@ -35,7 +35,7 @@ describe.each(testDrivers())('migrations on %s', (driver) => {
       sql`select table_name from information_schema.tables where table_schema = 'public' order by table_name`,
     );
     expect(tables.map((row) => row.table_name)).toEqual(
-      ['agents', 'deferred_messages', 'guild_settings', 'interaction_claims', 'memories', 'messages', 'outbox', 'personas', 'schedule_runs', 'schedules', 'turns', 'usage'],
+      ['agents', 'deferred_messages', 'guild_settings', 'interaction_claims', 'memories', 'messages', 'outbox', 'personas', 'schedule_runs', 'schedules', 'spawn_calls', 'turns', 'usage'],
     );
   });
 });

@@ -68,7 +68,7 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
     const usage = { agent, userId: null, model: 'm', purpose: 'turn' as const, promptTokens: 1, completionTokens: 1 };
     const answer = withTokenCount({ role: 'assistant', content: 'a second answer', turnId: lease.turnId });
     const chunk = { chunkIndex: 0, channelId: where.channelId, discordMessageId: 'posted-by-the-dead', content: 'x', agent, nonce: 'n-dead' };
-    expect(await stores.queue.renewLease(lease, 60_000)).toBe(false);
+    expect(await stores.queue.renewLease(lease, 60_000)).toBe('lost');
     await expect(stores.queue.recordAnswer(lease, { message: answer, usage, shownText: 'a second answer' })).rejects.toBeInstanceOf(LeaseLostError);
     await expect(stores.messages.appendToTurn(lease, agent, withTokenCount({ role: 'tool', content: 'result', toolCallId: 'c1', toolName: 'recall' }))).rejects.toBeInstanceOf(LeaseLostError);
     await expect(stores.outbox.recordPosted(lease, chunk)).rejects.toBeInstanceOf(LeaseLostError);
@@ -147,7 +147,7 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
     await stores.agents.getOrCreateChannelAgent(where, testPersona);
 
     const first = await stores.agents.acceptIfListening(where.channelId, userMessage('hello', { authorName: 'Alice' }), lease);
-    expect(first?.agent).toMatchObject({ status: 'running', channelId: where.channelId });
+    expect(first?.agent).toMatchObject({ runState: 'running', channelId: where.channelId });
     expect(first?.claim).toMatchObject({ unanswered: true, answeredThroughId: 0, turn: { attempts: 1, requestedBy: 'user-1' } });
     expect(first!.claim!.unsummarisedTokens).toBeGreaterThan(0);
     // Claimed, so no worker may claim it too.
@@ -155,7 +155,7 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
 
     // While it runs, a message is stored and wakes it for its next turn, without a claim.
     const during = await stores.agents.acceptIfListening(where.channelId, userMessage('and another thing'), lease);
-    expect(during).toMatchObject({ agent: { status: 'running' }, claim: null });
+    expect(during).toMatchObject({ agent: { runState: 'running' }, claim: null });
     expect(await stores.queue.finish(first!.claim!, { status: 'done' })).toBe(true);
 
     // Its next turn answers that message; then, at rest again and with no free slot, it is only queued.
@@ -163,7 +163,7 @@ describe.each(testDrivers())('turn queue on %s', (driver) => {
     expect(next?.agent.id).toBe(first!.agent.id);
     expect(await stores.queue.finish(next!, { status: 'done' })).toBe(false);
     const queued = await stores.agents.acceptIfListening(where.channelId, userMessage('later'));
-    expect(queued).toMatchObject({ agent: { status: 'queued' }, claim: null });
+    expect(queued).toMatchObject({ agent: { runState: 'queued' }, claim: null });
     // A switched-off agent takes nothing.
     await stores.agents.setReplyMode(queued!.agent.id, 'off');
     expect(await stores.agents.acceptIfListening(where.channelId, userMessage('hush'), lease)).toBeNull();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ChatGateway, EngineStores, ToolSpec } from '../ports.js';
-import type { Agent, ToolCall, Turn } from '../types.js';
+import type { TreeService } from '../tree/treeService.js';
+import type { Agent, ToolCall, Turn, TurnLease } from '../types.js';
 
 /** What a tool may use while it runs: the agent, the turn, and who asked. */
 export interface ToolContext {
@@ -10,8 +11,11 @@ export interface ToolContext {
   requestedBy: string | null;
   /** The oldest message the model sees in this turn: recall searches what came before it. */
   oldestInContextId: number | undefined;
+  /** The turn's lease: writes of a tool are fenced by it. */
+  lease: TurnLease;
   stores: EngineStores;
   gateway: ChatGateway;
+  tree: TreeService;
 }
 
 /** A tool the model can call: its arguments are validated before it runs. */
@@ -39,6 +43,12 @@ export class Toolbox {
 
   constructor(tools: readonly Tool[]) {
     this.byName = new Map(tools.map((tool) => [tool.name, tool]));
+  }
+
+  /** This toolbox without one tool. */
+  without(name: string): Toolbox {
+    if (!this.byName.has(name)) return this;
+    return this.forPersona([...this.byName.keys()].filter((tool) => tool !== name));
   }
 
   /** Only the tools the persona allows (all of them when it names none). */

@@ -23,7 +23,7 @@ const SPAWNING_TOOLS = [...MEMORY_TOOLS, 'spawn_helpers'] as const;
 // searches and test runs that never happened, and the spawner passes them on as facts.
 const CAPABILITIES =
   'You have no web access and cannot run code. You work from what you know, from `recall` ' +
-  '(searches earlier messages of this conversation) and `remember` (keeps a short fact for later ' +
+  '(searches the earlier messages of the channel your task came from) and `remember` (keeps a short fact for later ' +
   'turns). Never claim to have browsed, searched online or run anything.';
 
 // The spawn tool is not offered at the maximum depth, hence "if"; a child whose task repeats an

@@ -18,7 +18,7 @@ export function createEngineStores(db: Database, options: { helperResultMaxToken
   return {
     agents: new AgentRepository(db),
     guildSettings: new GuildSettingsRepository(db),
-    queue: new WorkQueueRepository(db),
+    queue: new WorkQueueRepository(db, options.helperResultMaxTokens),
     messages: new MessageRepository(db),
     memory: new MemoryRepository(db),
     outbox: new OutboxRepository(db),

@@ -1,11 +1,12 @@
 import { and, eq, getTableColumns, inArray, isNotNull, sql } from 'drizzle-orm';
 import { LeaseLostError } from '../../agents/errors.js';
-import type { Claim, ShownAnswer, TurnResult, WorkQueue } from '../../agents/ports.js';
+import type { Claim, LeaseState, ShownAnswer, TurnResult, WorkQueue } from '../../agents/ports.js';
 import type { Turn, TurnLease } from '../../agents/types.js';
-import type { Database } from '../database.js';
+import type { Database, Executor } from '../database.js';
 import { agents, turns } from '../schema.js';
 import { bound, sideEffect } from './boundValues.js';
 import { answeredThroughId, bindLease, leaseEnd, leaseHeld, offlineMessageId, pendingAttachments, unanswered, unfinishedTurnId, unsummarisedTokens } from './claimColumns.js';
+import { endHelperTurn } from './helperTurns.js';
 import { toAgent } from './mappers.js';
 import { bindMessage, insertMessageSelect } from './messageRepository.js';
 import { bindUsage, insertUsageSelect } from './usageRepository.js';
@@ -21,15 +22,19 @@ export class WorkQueueRepository implements WorkQueue {
   private readonly answer;
   private readonly end;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    /** HELPER_RESULT_MAX_TOKENS, for the results a helper's last turn delivers. */
+    private readonly resultMaxTokens: number,
+  ) {
     this.claim = claimStatement(db).prepare('claim_next');
     this.answer = answerStatement(db).prepare('record_answer');
     this.end = finishStatement(db).prepare('finish_turn');
   }
 
-  async claimNext(owner: string, leaseMs: number, busyAgentIds: readonly number[] = []): Promise<Claim | null> {
+  async claimNext(owner: string, leaseMs: number, busyAgentIds: readonly number[] = [], options: { helpers: boolean } = { helpers: true }): Promise<Claim | null> {
     // An array literal: both drivers read it the same way.
-    const [row] = await this.claim.execute({ owner, leaseMs, busy: `{${busyAgentIds.join(',')}}` });
+    const [row] = await this.claim.execute({ owner, leaseMs, busy: `{${busyAgentIds.join(',')}}`, helpers: options.helpers });
     if (!row) return null;
     const agent = toAgent(row);
     // Held under the lease: no other process touches this agent's turns until it expires.
@@ -50,13 +55,17 @@ export class WorkQueueRepository implements WorkQueue {
     };
   }
 
-  async renewLease(lease: TurnLease, leaseMs: number): Promise<boolean> {
-    const renewed = await this.db
+  async renewLease(lease: TurnLease, leaseMs: number): Promise<LeaseState> {
+    const [renewed] = await this.db
       .update(agents)
       .set({ leaseExpiresAt: sql`now() + ${leaseMs} * interval '1 millisecond'` })
       .where(and(eq(agents.id, lease.agentId), eq(agents.leaseOwner, lease.owner), eq(agents.runState, 'running')))
-      .returning({ id: agents.id });
-    return renewed.length > 0;
+      .returning({
+        // Cancelled or timed out (in any process) since this turn started: the turn stops.
+        ended: sql<boolean>`${agents.lifecycle} in ('cancelled', 'timed_out') and ${agents.endedAt} >= (select created_at from turns where id = ${lease.turnId})`,
+      });
+    if (!renewed) return 'lost';
+    return renewed.ended ? 'ended' : 'held';
   }
 
   async releaseLeases(owner: string): Promise<number> {
@@ -96,7 +105,7 @@ export class WorkQueueRepository implements WorkQueue {
   }
 
   async finish(claim: Claim, outcome: TurnResult): Promise<boolean> {
-    const [freed] = await this.end.execute({
+    const values = {
       ...bindLease(claim.lease),
       turnId: claim.turn.id,
       status: outcome.status,
@@ -105,7 +114,16 @@ export class WorkQueueRepository implements WorkQueue {
       setNotice: outcome.noticeMessageId !== undefined,
       noticeMessageId: outcome.noticeMessageId ?? null,
       wakeSeq: claim.wakeSeq,
-    });
+    };
+    const [freed] =
+      claim.agent.kind === 'helper'
+        ? await this.db.transaction(async (tx) => {
+            const [ended] = await finishStatement(tx).execute(values);
+            if (!ended) return [];
+            const { queued } = await endHelperTurn(tx, claim, outcome, this.resultMaxTokens);
+            return [queued ? { status: 'queued' } : ended];
+          })
+        : await this.end.execute(values);
     if (!freed) {
       // A retry after a connection cut in the middle: the first attempt may have ended the turn.
       const [turn] = await this.db.select({ status: turns.status }).from(turns).where(eq(turns.id, claim.turn.id));
@@ -123,27 +141,39 @@ export class WorkQueueRepository implements WorkQueue {
  * (resumed by the caller), and returns what the turn needs to know before it starts.
  */
 function claimStatement(db: Database) {
+  // Helpers take at most half of a process's slots: when they hold theirs, only channel agents are claimed.
+  const helpersAllowed = sql`(kind = 'channel' or ${sql.placeholder('helpers')}::boolean)`;
   // Two probes, each taking the first row of its partial index, so that a claim costs the same
   // however long the backlog (one condition with OR sorted every waiting agent); the second runs
   // only when the first finds nothing.
   const next = db.$with('next', { id: sql<number>`id`.as('id') }).as(
     sql`select coalesce(
           (select id from agents where run_state = 'running' and lease_expires_at < now()
-             and not (id = any(${sql.placeholder('busy')}::bigint[]))
+             and not (id = any(${sql.placeholder('busy')}::bigint[])) and ${helpersAllowed}
            order by lease_expires_at limit 1 for update skip locked),
-          (select id from agents where run_state = 'queued'
-           order by queued_at limit 1 for update skip locked)) as id`,
+          (select id from agents where run_state = 'queued' and ${helpersAllowed}
+           order by queue_priority, queued_at limit 1 for update skip locked)) as id`,
   );
-  // On behalf of the author of the newest user message.
+  // On behalf of whom the newest input acts for: its author, or the person behind a tree.
   const started = db.$with('started', { id: sql<number>`id`.as('id') }).as(
     sql`insert into turns (agent_id, guild_id, requested_by)
-        select a.id, a.guild_id, (select m.author_id from messages m where m.agent_id = a.id and m.role = 'user' order by m.id desc limit 1)
+        select a.id, a.guild_id, coalesce((select coalesce(m.acts_for, m.author_id) from messages m where m.agent_id = a.id and m.role = 'user' order by m.id desc limit 1), a.acts_for)
         from agents a join next on a.id = next.id
         where not exists (select 1 from turns t where t.agent_id = a.id and t.status = 'running')
         returning id, requested_by`,
   );
+  // A helper's header shows it running.
+  const headerEdit = sideEffect(
+    db,
+    'header_edit',
+    sql`insert into outbox (guild_id, agent_id, kind, channel_id, content, nonce)
+        select a.guild_id, a.id, 'header_edit', a.home_channel_id, '', 'e' || gen_random_uuid()::text
+        from agents a join next on a.id = next.id
+        where a.kind = 'helper' and a.home_channel_id is not null and a.lifecycle in ('active', 'waiting')
+        returning id`,
+  );
   return db
-    .with(next, started)
+    .with(next, started, headerEdit)
     .update(agents)
     .set({ runState: 'running', leaseOwner: bound('owner'), leaseExpiresAt: leaseEnd, updatedAt: sql`now()` })
     .where(eq(agents.id, sql`(select id from next)`))
@@ -182,7 +212,7 @@ function answerStatement(db: Database) {
  * process holding its lease (the update re-checks the owner under the row's lock), and the turn's
  * row, ended only when the agent was freed — never by a process whose lease was taken over.
  */
-function finishStatement(db: Database) {
+function finishStatement(db: Executor) {
   // Messages accepted during the turn bumped wake_seq: queue again so they get answered.
   const wokenDuringTurn = sql`${agents.wakeSeq} > ${sql.placeholder('wakeSeq')}::bigint`;
   const freed = db.$with('freed', { status: sql<string>`status`.as('status') }).as(
