@@ -215,7 +215,7 @@ function answerStatement(db: Database) {
 function finishStatement(db: Executor) {
   // Messages accepted during the turn bumped wake_seq: queue again so they get answered.
   const wokenDuringTurn = sql`${agents.wakeSeq} > ${sql.placeholder('wakeSeq')}::bigint`;
-  const freed = db.$with('freed', { status: sql<string>`status`.as('status') }).as(
+  const freed = db.$with('freed', { runState: sql<string>`run_state`.as('run_state') }).as(
     db
       .update(agents)
       .set({
@@ -227,7 +227,7 @@ function finishStatement(db: Executor) {
         updatedAt: sql`now()`,
       })
       .where(and(eq(agents.id, sql.placeholder('leaseAgentId')), eq(agents.leaseOwner, sql.placeholder('leaseOwner'))))
-      .returning({ status: agents.runState })
+      .returning({ runState: agents.runState })
       .getSQL(),
   );
   return db
@@ -240,7 +240,7 @@ function finishStatement(db: Executor) {
       finishedAt: sql`now()`,
     })
     .where(and(eq(turns.id, sql.placeholder('turnId')), sql`exists (select 1 from freed)`))
-    .returning({ status: sql<string>`(select status from freed)` });
+    .returning({ status: sql<string>`(select freed.run_state from freed)` });
 }
 
 async function resumeTurn(db: Database, turnId: number): Promise<Turn> {
