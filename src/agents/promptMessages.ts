@@ -1,9 +1,9 @@
 import type { PromptContentPart, PromptMessage } from './ports.js';
 import { storableText } from './text.js';
 import { countMessageTokens } from './tokens.js';
-import type { AttachmentInfo, NewMessage, StoredMessage } from './types.js';
+import type { AttachmentInfo, InputKind, NewMessage, StoredMessage } from './types.js';
 
-type Renderable = Pick<StoredMessage, 'role' | 'content' | 'authorName' | 'replyToText' | 'attachments' | 'toolCalls' | 'toolCallId'>;
+type Renderable = Pick<StoredMessage, 'role' | 'content' | 'authorName' | 'replyToText' | 'attachments' | 'toolCalls' | 'toolCallId'> & { inputKind?: InputKind };
 
 const REPLY_EXCERPT_MAX = 300;
 
@@ -41,6 +41,8 @@ export function renderMessage(message: Renderable, imageUrls: readonly string[] 
 }
 
 function userText(message: Renderable): string {
+  // Helper results are written by the runtime, not said by anyone.
+  if (message.inputKind === 'results') return message.content;
   const speaker = message.authorName ?? 'someone';
   const reply = message.replyToText
     ? ` (replying to: "${truncate(message.replyToText, REPLY_EXCERPT_MAX)}")`

@@ -96,6 +96,7 @@ export interface StoredMessage {
   toolName: string | null;
   /** For a turn's own messages: the newest message the turn had seen (orders the conversation). */
   seenThroughId: number | null;
+  inputKind: InputKind;
   tokenCount: number;
 }
 

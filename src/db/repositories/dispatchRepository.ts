@@ -64,7 +64,7 @@ export class DispatchRepository implements DispatchStore {
                 where agent_id = ${row.agentId} and kind in ('header', 'header_edit') and status = 'posted' and posted_at > now() - ${EDIT_INTERVAL}`,
           );
           if (recent?.next_at) {
-            await tx.execute(sql`update outbox set not_before = ${new Date(recent.next_at)}, claimed_until = null, attempts = attempts - 1 where id = ${row.id}`);
+            await tx.execute(sql`update outbox set not_before = ${new Date(recent.next_at).toISOString()}::timestamptz, claimed_until = null, attempts = attempts - 1 where id = ${row.id}`);
             continue;
           }
         }

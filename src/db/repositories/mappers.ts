@@ -44,6 +44,7 @@ export function toStoredMessage(row: Pick<typeof messages.$inferSelect, keyof St
     toolCallId: row.toolCallId,
     toolName: row.toolName,
     seenThroughId: row.seenThroughId,
+    inputKind: row.inputKind,
     tokenCount: row.tokenCount,
   };
 }

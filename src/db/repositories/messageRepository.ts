@@ -20,6 +20,7 @@ const readColumns = {
   toolCallId: messages.toolCallId,
   toolName: messages.toolName,
   seenThroughId: messages.seenThroughId,
+  inputKind: messages.inputKind,
   tokenCount: messages.tokenCount,
 } satisfies Record<keyof StoredMessage, unknown>;
 

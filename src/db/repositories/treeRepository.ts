@@ -299,7 +299,7 @@ async function deliverResults(tx: Executor, callId: number, resultMaxTokens: num
     return false;
   }
   const content = resultsMessage(callId, children, resultMaxTokens);
-  await tx.insert(messages).values(messageRow(agent, withTokenCount({ role: 'user', content, authorName: 'helper results', inputKind: 'results', actsFor: call!.acts_for })));
+  await tx.insert(messages).values(messageRow(agent, withTokenCount({ role: 'user', content, inputKind: 'results', actsFor: call!.acts_for })));
   const woken = await wake(tx, Number(spawner.id), 'machine');
   return woken.runState === 'queued';
 }

@@ -5,7 +5,7 @@ import { deployCommands } from '../../../src/commands/deployCommands.js';
 import { loadConfig } from '../../../src/config.js';
 import type { ReceiveResult } from '../../../src/agents/chatService.js';
 import type { DriverName } from '../../../src/db/database.js';
-import { silentLogger } from '../../../src/logger.js';
+import { createLogger, silentLogger } from '../../../src/logger.js';
 import { type TestDatabase, createTestDatabase } from '../db/testDatabase.js';
 import { type CommandInvocationSpec, type DiscordEmulator, type InteractionResponses, startDiscordEmulator } from '../discord/emulator.js';
 import { type FakeLlm, startFakeLlm } from '../llm/fakeLlmServer.js';
@@ -114,7 +114,7 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
     env,
     async startBot(overrides) {
       lastOverrides = overrides;
-      const app = await startApp(loadConfig(env(overrides)), silentLogger(), {
+      const app = await startApp(loadConfig(env(overrides)), process.env.BOT_LOG ? createLogger(process.env.BOT_LOG) : silentLogger(), {
         turnFinished: () => turnListeners.forEach((listener) => listener()),
         messageTaken: (messageId, result) => takenMessages.set(messageId, result),
       });
