@@ -112,6 +112,7 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
       {
         token: config.discord.token,
         messageTaken: hooks.messageTaken,
+        channelDeleted: (channelId) => engine.channelAgents.channelDeleted(channelId),
         catchUp: { store: new CatchUpRepository(database.db), windowMs: config.discord.catchUpMs },
       },
       logger.child({ module: 'discord' }),

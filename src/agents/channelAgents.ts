@@ -3,6 +3,7 @@ import { type PersonaChanges, applyPersonaChanges } from './persona.js';
 import type { PersonaResolver } from './personaResolver.js';
 import type { EngineStores } from './ports.js';
 import { isVisiblyEmpty } from './text.js';
+import type { TreeService } from './tree/treeService.js';
 import { FACT_MAX_CHARACTERS, FACTS_PER_AGENT_MAX } from './tools/remember.js';
 import type { Agent, ChannelRef, Fact, Persona, ReplyMode, UsageTotals } from './types.js';
 
@@ -25,6 +26,7 @@ export class ChannelAgents {
     private readonly onQueued: () => void,
     /** Tokens a guild may use per UTC day (null: no cap), shown by /usage. */
     private readonly guildDailyTokens: number | null,
+    private readonly helpers: TreeService,
   ) {}
 
   async agentFor(place: CommandPlace): Promise<Agent> {
@@ -42,8 +44,11 @@ export class ChannelAgents {
     return existing?.kind === 'helper' ? existing : null;
   }
 
+  /** Switched off, the channel's agent also stops the helper trees it started. */
   async setMode(place: CommandPlace, mode: ReplyMode): Promise<void> {
-    await this.stores.agents.setReplyMode((await this.agentFor(place)).id, mode);
+    const agent = await this.agentFor(place);
+    await this.stores.agents.setReplyMode(agent.id, mode);
+    if (mode === 'off') await this.helpers.cancelTreesOf(agent.id, `cancelled: <@${place.userId}> switched the channel's agent off`);
   }
 
   async persona(place: CommandPlace): Promise<Persona> {
@@ -93,8 +98,17 @@ export class ChannelAgents {
     return this.stores.memory.clearFacts((await this.agentFor(place)).id);
   }
 
+  /** A wipe also stops the helper trees the agent started: their results would have nowhere to go. */
   async reset(place: CommandPlace, options: { dropFacts: boolean; wipe: boolean }): Promise<void> {
-    await this.stores.agents.resetConversation((await this.agentFor(place)).id, options);
+    const agent = await this.agentFor(place);
+    await this.stores.agents.resetConversation(agent.id, options);
+    if (options.wipe) await this.helpers.cancelTreesOf(agent.id, `cancelled: <@${place.userId}> wiped the channel's conversation`);
+  }
+
+  /** A deleted channel's agent stops the helper trees it started. */
+  async channelDeleted(channelId: string): Promise<void> {
+    const agent = await this.stores.agents.findByChannel(channelId);
+    if (agent?.kind === 'channel') await this.helpers.cancelTreesOf(agent.id, 'cancelled: its channel was deleted');
   }
 
   /** Tokens of this channel and of its guild with its daily cap (or, in a DM, of this user's DMs). */

@@ -97,7 +97,7 @@ export function createEngine(
   const personas = new PersonaResolver(stores, options.defaultModel);
   return {
     chat: new ChatService(stores, personas, worker, gateway, logger.child({ module: 'chat' }), options.userTurnsPerMinute),
-    channelAgents: new ChannelAgents(stores, personas, wake, options.guildDailyTokens),
+    channelAgents: new ChannelAgents(stores, personas, wake, options.guildDailyTokens, helpers),
     worker,
     helpers,
     dispatcher,

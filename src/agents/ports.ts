@@ -390,6 +390,8 @@ export type SpawnOutcome = { refused: string } | { callId: number; helperIds: nu
 export interface HelperView {
   id: number;
   guildId: string | null;
+  /** The channel agent at the top of its tree. */
+  rootId: number;
   name: string;
   task: string;
   /** Names of its helper ancestors, outermost first (empty at depth 1). */
@@ -427,6 +429,8 @@ export interface TreeStore {
   /** Tokens a helper may still spend itself: its budget less what it used (null: no budget). */
   remainingBudget(agentId: number): Promise<number | null>;
   view(agentId: number): Promise<HelperView | null>;
+  /** The live helpers of the trees a channel agent started. */
+  liveOfRoot(rootId: number): Promise<HelperView[]>;
   /** The live helpers whose header is in this channel (or whose thread this is). */
   liveInChannel(guildId: string, channelId: string): Promise<HelperView[]>;
   /**

@@ -40,7 +40,7 @@ export const cancelCommand: SlashCommand = {
       const helper = live.find((view) => String(view.id) === chosen.trim());
       if (!helper) throw userError('unknown_helper', `There is no live helper ${chosen} here: it may have ended already. Pick one from the list.`);
       if (!mayCancel(interaction, helper)) throw cancelRefusal(helper);
-      const ended = await helpers.cancel([helper.id], interaction.user.id);
+      const ended = await helpers.cancel([helper.id], `cancelled by <@${interaction.user.id}>`);
       content =
         ended === 0
           ? `**${helper.name}** had already ended.`
@@ -52,7 +52,7 @@ export const cancelCommand: SlashCommand = {
       if (allowed.length === 0) {
         content = `${live.length === 1 ? 'The helper working here was' : `The ${live.length} helpers working here were`} started by others: cancelling ${live.length === 1 ? 'it' : 'them'} needs the **Manage Messages** permission.`;
       } else {
-        const ended = await helpers.cancel(allowed.map((view) => view.id), interaction.user.id);
+        const ended = await helpers.cancel(allowed.map((view) => view.id), `cancelled by <@${interaction.user.id}>`);
         const others = live.length - allowed.length;
         const kept = others > 0 ? ` ${plural(others)} started by others ${others === 1 ? 'keeps' : 'keep'} working (cancelling ${others === 1 ? 'it' : 'them'} needs **Manage Messages**).` : '';
         content = `${ended === 0 ? 'They had all ended already: there was nothing to cancel.' : `Cancelled ${plural(ended)}.`}${kept}`;

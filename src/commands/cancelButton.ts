@@ -18,7 +18,7 @@ export const cancelButton: ButtonHandler = {
     if (!helper) throw userError('helper_ended', 'This helper has already ended.');
     if (!mayCancel(interaction, helper)) throw cancelRefusal(helper);
     await interaction.deferUpdate();
-    const ended = await helpers.cancel([helper.id], interaction.user.id);
+    const ended = await helpers.cancel([helper.id], `cancelled by <@${interaction.user.id}>`);
     // Pressed twice, or the helper finished meanwhile: say so to the presser only.
     if (ended === 0) await interaction.followUp({ ...ephemeral, content: `**${helper.name}** had already ended.` });
   },

@@ -10,6 +10,8 @@ export interface DiscordBotOptions {
   token: string;
   /** Told of every message once it was taken: for tests and benchmarks. */
   messageTaken?: ((messageId: string, result: ReceiveResult) => void) | undefined;
+  /** A channel was deleted: its agent's helper trees are cancelled. */
+  channelDeleted?: (channelId: string) => Promise<void>;
   /** Catch-up after a fresh connection: where it reads and claims, and how far back it looks (0: off). */
   catchUp?: { store: CatchUpStore; windowMs: number } | undefined;
 }
@@ -67,6 +69,9 @@ export class DiscordBot {
     // emits ShardResume instead, after Discord replayed what it missed. ClientReady fires once.
     this.client.on(Events.ShardReady, (shardId) => this.catchUp?.afterReady(shardId));
     this.client.on(Events.InteractionCreate, (interaction) => void this.onInteraction(interaction));
+    this.client.on(Events.ChannelDelete, (channel) => {
+      this.options.channelDeleted?.(channel.id).catch((error: unknown) => this.logger.error({ err: error, channelId: channel.id }, 'could not stop the helpers of a deleted channel'));
+    });
     this.client.on(Events.Error, (error) => this.logger.error({ err: error }, 'discord client error'));
     const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
     await this.client.login(this.options.token);

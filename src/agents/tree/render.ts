@@ -43,7 +43,8 @@ export function statusLine(view: HelperView): string {
     return view.runState === 'running' ? `🔄 running · started ${started}` : `⏳ queued · started ${started}`;
   }
   if (view.lifecycle === 'waiting') return `⏸️ waiting on ${view.liveChildren} helper${view.liveChildren === 1 ? '' : 's'} · started ${started}`;
-  return `${lifecycleLabel[view.lifecycle]} · ${elapsed(view)} · ${tokens(view.tokensUsed)}`;
+  const reason = view.lifecycle === 'failed' && view.result ? ` — ${clip(oneLine(view.result), 200)}` : '';
+  return `${lifecycleLabel[view.lifecycle]} · ${elapsed(view)} · ${tokens(view.tokensUsed)}${reason}`;
 }
 
 /** The header message in the root channel: `helper · task`, the lineage, the status and, while live, Cancel. */

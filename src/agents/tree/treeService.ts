@@ -127,9 +127,12 @@ export class TreeService {
     };
   }
 
-  /** Cancels helpers and their subtrees; their spawners receive "cancelled" as the result. */
-  async cancel(helperIds: number[], by: string): Promise<number> {
-    const { ended, queued } = await this.deps.tree.end(helperIds, { lifecycle: 'cancelled', result: `cancelled by <@${by}>` });
+  /**
+   * Cancels helpers and their subtrees; their spawners receive `why` (e.g. "cancelled by <@…>")
+   * as the result. @returns how many helpers ended.
+   */
+  async cancel(helperIds: number[], why: string): Promise<number> {
+    const { ended, queued } = await this.deps.tree.end(helperIds, { lifecycle: 'cancelled', result: why });
     if (queued) this.onQueued();
     this.deps.dispatcher.kick();
     return ended;
@@ -141,6 +144,12 @@ export class TreeService {
     if (queued) this.onQueued();
     if (ended > 0) this.deps.dispatcher.kick();
     return ended;
+  }
+
+  /** Cancels every live helper of the trees a channel agent started (switched off, wiped, its channel gone). */
+  async cancelTreesOf(rootId: number, why: string): Promise<number> {
+    const live = await this.deps.tree.liveOfRoot(rootId);
+    return live.length === 0 ? 0 : this.cancel(live.map((helper) => helper.id), why);
   }
 
   liveInChannel(guildId: string, channelId: string): Promise<HelperView[]> {

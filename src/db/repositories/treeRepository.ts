@@ -21,7 +21,7 @@ const ancestorNames = sql`(with recursive up(id, parent_id, name, depth) as (
       select p.id, p.parent_id, p.persona->>'name', p.depth from agents p join up on p.id = up.parent_id where p.kind = 'helper')
     select coalesce(json_agg(name order by depth), '[]'::json) from up)`;
 
-const viewColumns = sql`a.id, a.guild_id, a.persona->>'name' as name, coalesce(a.task, '') as task, a.lifecycle, a.run_state,
+const viewColumns = sql`a.id, a.guild_id, a.root_id, a.persona->>'name' as name, coalesce(a.task, '') as task, a.lifecycle, a.run_state,
     a.channel_id as thread_id, coalesce(a.home_channel_id, '') as home_channel_id, a.created_at, a.ended_at, a.result, a.acts_for,
     ${usedBy(sql`a.id`)} as tokens_used,
     (select count(*) from agents c where c.parent_id = a.id and c.lifecycle in ${LIVE}) as live_children,
@@ -30,6 +30,7 @@ const viewColumns = sql`a.id, a.guild_id, a.persona->>'name' as name, coalesce(a
 interface ViewRow extends Record<string, unknown> {
   id: number | string;
   guild_id: string | null;
+  root_id: number | string;
   name: string;
   task: string;
   lifecycle: Lifecycle;
@@ -49,6 +50,7 @@ function toView(row: ViewRow): HelperView {
   return {
     id: Number(row.id),
     guildId: row.guild_id,
+    rootId: Number(row.root_id),
     name: row.name,
     task: row.task,
     lifecycle: row.lifecycle,
@@ -189,6 +191,10 @@ export class TreeRepository implements TreeStore {
   async view(agentId: number): Promise<HelperView | null> {
     const [view] = await views(this.db, sql`a.id = ${agentId} and a.kind = 'helper'`);
     return view ?? null;
+  }
+
+  liveOfRoot(rootId: number): Promise<HelperView[]> {
+    return views(this.db, sql`a.root_id = ${rootId} and a.kind = 'helper' and a.lifecycle in ${LIVE}`);
   }
 
   liveInChannel(guildId: string, channelId: string): Promise<HelperView[]> {

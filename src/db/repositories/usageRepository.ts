@@ -10,10 +10,11 @@ import { bindLease, leaseHeld } from './claimColumns.js';
 export function usageRow(entry: UsageRecord): typeof usage.$inferInsert {
   return {
     guildId: entry.agent.guildId,
-    channelId: entry.agent.channelId,
+    // A helper's tokens count for the channel its tree works in, and for its tree's root agent.
+    channelId: entry.agent.kind === 'helper' ? (entry.agent.homeChannelId ?? entry.agent.channelId) : entry.agent.channelId,
     userId: entry.userId,
     agentId: entry.agent.id,
-    rootId: entry.agent.id,
+    rootId: entry.agent.rootId ?? entry.agent.id,
     model: entry.model,
     purpose: entry.purpose,
     promptTokens: entry.promptTokens,
