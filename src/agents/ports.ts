@@ -216,6 +216,13 @@ export interface Claim {
   pendingAttachments: boolean;
   /** The newest unanswered message sent while the bot was offline (its Discord id): the answer replies to it. */
   offlineMessageId: string | null;
+  /**
+   * The newest input this turn answers (people's messages, or one helper result or task on its
+   * own); later ones wait for the next turn. Undefined: every unanswered one.
+   */
+  answerThroughId?: number | undefined;
+  /** Everyone whose input the turn answers: permission-gated tools need all of them to hold it. */
+  actsFor: string[];
 }
 
 export interface TurnResult {

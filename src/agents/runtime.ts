@@ -95,11 +95,12 @@ export class AgentRuntime {
       const toolbox = this.toolboxFor(agent);
       const imagesAfterId = this.options.isVisionModel(agent.persona.model) ? claim.answeredThroughId : undefined;
       const shownParts: string[] = [];
+      // The first build sees the inputs this turn answers; later builds keep to what it saw.
       let seenThroughId: number | undefined;
       let oldestInContextId: number | undefined;
       for (let call = 1; call <= MAX_MODEL_CALLS_PER_TURN; call++) {
         const tools = call < MAX_MODEL_CALLS_PER_TURN ? toolbox.specs() : [];
-        const context = await this.deps.context.build(agent, tools, { imagesAfterId, seenThroughId });
+        const context = await this.deps.context.build(agent, tools, { imagesAfterId, seenThroughId: seenThroughId ?? claim.answerThroughId });
         if (seenThroughId === undefined) {
           seenThroughId = context.newestMessageId;
           oldestInContextId = context.oldestIncludedId;
@@ -244,7 +245,7 @@ export class AgentRuntime {
     const turnId = claim.turn.id;
     await stores.messages.appendToTurn(claim.lease, agent, withTokenCount({ role: 'assistant', content: text, toolCalls: calls, turnId, seenThroughId }));
     for (const call of calls) {
-      const context = { agent, turn: claim.turn, requestedBy: claim.turn.requestedBy, oldestInContextId, lease: claim.lease, stores, gateway, tree: this.deps.tree };
+      const context = { agent, turn: claim.turn, requestedBy: claim.turn.requestedBy, actsFor: claim.actsFor, oldestInContextId, lease: claim.lease, stores, gateway, tree: this.deps.tree };
       const { result, ok } = await this.deps.toolbox.run(call, context);
       log.info({ tool: call.name, ok }, 'tool called');
       await stores.messages.appendToTurn(

@@ -7,8 +7,10 @@ import type { Agent, ToolCall, Turn, TurnLease } from '../types.js';
 export interface ToolContext {
   agent: Agent;
   turn: Turn;
-  /** The user whose message started the turn; tools act with their permissions. */
+  /** The person the turn's newest input came from (or acts for): facts are attributed to them. */
   requestedBy: string | null;
+  /** Everyone whose input the turn answers: a permission-gated tool acts only when every one holds it. */
+  actsFor: readonly string[];
   /** The oldest message the model sees in this turn: recall searches what came before it. */
   oldestInContextId: number | undefined;
   /** The turn's lease: writes of a tool are fenced by it. */

@@ -48,6 +48,8 @@ export class AgentRepository implements AgentStore {
       unsummarisedTokens: row.unsummarisedTokens + message.tokenCount,
       pendingAttachments: row.pendingAttachments || (message.attachments ?? []).some((attachment) => attachment.pending),
       offlineMessageId: message.sentWhileOffline ? (message.discordMessageId ?? null) : row.offlineMessageId,
+      // An agent at rest has nothing else waiting: the turn answers this message, for its author.
+      actsFor: message.authorId ? [message.authorId] : [],
     };
     return { agent, claim };
   }

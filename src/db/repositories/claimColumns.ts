@@ -42,6 +42,28 @@ export const offlineMessageId = sql<string | null>`(select m.discord_message_id 
       and m.id > greatest(agents.history_start_id, ${answeredThrough})
     order by m.id desc limit 1)`.as('offline_message_id');
 
+/**
+ * The inputs this turn answers: a run of people's messages, or one helper result or task on its
+ * own (fed to a turn of its own, so it never acts with the rights of people who spoke meanwhile).
+ * The newest of them (null when nothing waits); later inputs are left for the next turn.
+ */
+const firstPending = sql`(select m.id, m.input_kind = 'chat' as person from messages m
+    where m.agent_id = agents.id and m.role = 'user' and m.id > greatest(agents.history_start_id, ${answeredThrough}) order by m.id limit 1)`;
+const firstMachineInput = sql`(select min(m.id) from messages m
+    where m.agent_id = agents.id and m.role = 'user' and m.input_kind <> 'chat' and m.id > greatest(agents.history_start_id, ${answeredThrough}))`;
+const answerThrough = sql`(select case when f.person
+      then (select max(m.id) from messages m where m.agent_id = agents.id and m.role = 'user'
+              and m.id > greatest(agents.history_start_id, ${answeredThrough}) and m.id < coalesce(${firstMachineInput}, 9223372036854775807))
+      else f.id end
+    from ${firstPending} f)`;
+
+export const answerThroughId = sql<number | null>`${answerThrough}`.mapWith((value) => (value === null ? null : Number(value))).as('answer_through_id');
+
+/** Everyone whose input the turn answers: a permission-gated tool needs every one of them to hold it. */
+export const actsFor = sql<string[]>`(select coalesce(array_agg(distinct coalesce(m.acts_for, m.author_id)) filter (where coalesce(m.acts_for, m.author_id) is not null), '{}')
+    from messages m where m.agent_id = agents.id and m.role = 'user'
+      and m.id > greatest(agents.history_start_id, ${answeredThrough}) and m.id <= ${answerThrough})`.as('acts_for_all');
+
 /** The tokens of the history the rolling summary does not cover yet. */
 export const unsummarisedTokens = sql<number>`(select coalesce(sum(m.token_count), 0) from messages m
     where m.agent_id = agents.id and m.id > greatest(agents.history_start_id, agents.summary_through_id))`

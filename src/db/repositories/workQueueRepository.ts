@@ -5,8 +5,21 @@ import type { Turn, TurnLease } from '../../agents/types.js';
 import type { Database, Executor } from '../database.js';
 import { agents, turns } from '../schema.js';
 import { bound, sideEffect } from './boundValues.js';
-import { answeredThroughId, bindLease, leaseEnd, leaseHeld, offlineMessageId, pendingAttachments, unanswered, unfinishedTurnId, unsummarisedTokens } from './claimColumns.js';
+import {
+  actsFor,
+  answerThroughId,
+  answeredThroughId,
+  bindLease,
+  leaseEnd,
+  leaseHeld,
+  offlineMessageId,
+  pendingAttachments,
+  unanswered,
+  unfinishedTurnId,
+  unsummarisedTokens,
+} from './claimColumns.js';
 import { endHelperTurn } from './helperTurns.js';
+import { refreshTokensUsed } from './treeRepository.js';
 import { toAgent } from './mappers.js';
 import { bindMessage, insertMessageSelect } from './messageRepository.js';
 import { bindUsage, insertUsageSelect } from './usageRepository.js';
@@ -52,6 +65,8 @@ export class WorkQueueRepository implements WorkQueue {
       unsummarisedTokens: row.unsummarisedTokens,
       pendingAttachments: row.pendingAttachments,
       offlineMessageId: row.offlineMessageId,
+      answerThroughId: row.answerThroughId ?? undefined,
+      actsFor: parseTextArray(row.inputsActFor),
     };
   }
 
@@ -121,6 +136,8 @@ export class WorkQueueRepository implements WorkQueue {
             const [ended] = await finishStatement(tx).execute(values);
             if (!ended) return [];
             const { queued } = await endHelperTurn(tx, claim, outcome, this.resultMaxTokens);
+            // Whatever this turn used counts, even when the helper had ended before it did.
+            await refreshTokensUsed(tx, claim.agent.id);
             return [queued ? { status: 'queued' } : ended];
           })
         : await this.end.execute(values);
@@ -187,7 +204,17 @@ function claimStatement(db: Database) {
       unsummarisedTokens,
       pendingAttachments,
       offlineMessageId,
+      answerThroughId,
+      inputsActFor: actsFor,
     });
+}
+
+/** A text[] as either driver returns it (postgres.js: an array; PGlite may give its literal). */
+function parseTextArray(value: string[] | string | null): string[] {
+  if (value === null) return [];
+  if (Array.isArray(value)) return value;
+  const inner = value.replace(/^\{|\}$/gu, '');
+  return inner === '' ? [] : inner.split(',').map((item) => item.replace(/^"|"$/gu, ''));
 }
 
 /**
@@ -213,8 +240,11 @@ function answerStatement(db: Database) {
  * row, ended only when the agent was freed — never by a process whose lease was taken over.
  */
 function finishStatement(db: Executor) {
-  // Messages accepted during the turn bumped wake_seq: queue again so they get answered.
-  const wokenDuringTurn = sql`${agents.wakeSeq} > ${sql.placeholder('wakeSeq')}::bigint`;
+  // Messages accepted during the turn bumped wake_seq, and a turn answers one kind of input at a
+  // time (see answerThroughId): queue again while inputs after what it answered wait.
+  const wokenDuringTurn = sql`(${agents.wakeSeq} > ${sql.placeholder('wakeSeq')}::bigint
+    or exists (select 1 from messages m where m.agent_id = ${agents.id} and m.role = 'user'
+      and m.id > greatest(${agents.historyStartId}, coalesce(${sql.placeholder('seenThroughId')}::bigint, 9223372036854775807))))`;
   const freed = db.$with('freed', { runState: sql<string>`run_state`.as('run_state') }).as(
     db
       .update(agents)
