@@ -60,6 +60,35 @@ describe.each(testDrivers())('slash commands (%s)', (driver) => {
     expect(listed.text).toContain('Keep me.');
   });
 
+  it('the forget tool acts with the rights of everyone its turn answers: an admin speaking in the same turn does not lend hers', async () => {
+    const fact = await harness.runCommand({ channelId, userId: alice(), name: 'memory', subcommand: 'add', options: { fact: 'Keep me too.' } });
+    const factId = Number(/#(\d+)/.exec(fact.text)![1]);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    harness.llm.respondWith(async (request) => {
+      calls += 1;
+      if (calls === 1) {
+        await held;
+        return { text: 'First answer.' };
+      }
+      // The second turn answers Bob's and Alice's messages together, and the model tries to forget.
+      if (calls === 2 && !request.messages.some((message) => message.role === 'tool')) return { toolCalls: [{ name: 'forget', arguments: { fact_id: factId } }] };
+      return undefined;
+    });
+    harness.mention('first question', { channelId });
+    await harness.discord.waitFor(() => calls === 1 || undefined, { timeoutMs: 5000, description: 'the first turn at the model' });
+    harness.mention('please forget that fact', { channelId, authorId: bob() });
+    const fromAlice = harness.mention('and I agree', { channelId });
+    await harness.taken(fromAlice.id);
+    release();
+    const refused = await harness.discord.waitForMessage((message) => message.channel_id === channelId && message.content.includes('Tool forget returned'), { timeoutMs: 5000 });
+    expect(JSON.stringify(harness.llm.requests[1]!.messages)).toContain('please forget that fact');
+    expect(refused.content).toContain('Tool forget returned: Refused: only someone with the Manage Messages permission');
+    const listed = await harness.runCommand({ channelId, userId: bob(), name: 'memory', subcommand: 'show' });
+    expect(listed.text).toContain('Keep me too.');
+  });
+
   it('/persona set opens a form whose answer changes the next prompt\'s system message', async () => {
     const opened = await harness.runCommand({ channelId, userId: alice(), name: 'persona', subcommand: 'set', options: { temperature: 0.3 } });
     expect(opened.modal).toBeTruthy();
