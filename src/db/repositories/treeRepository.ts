@@ -272,6 +272,15 @@ export async function endHelpers(tx: Executor, agentIds: number[], ending: Helpe
   return { ended: byId.size, queued };
 }
 
+/**
+ * Brings a helper's `tokens_used` up to its usage rows. Ending a helper sets it, but usage can
+ * come after: a follow-up turn in its thread, or a model call that was in flight when it was
+ * cancelled or timed out (its turn hears of that at its next lease renewal).
+ */
+export async function refreshTokensUsed(tx: Executor, agentId: number): Promise<void> {
+  await tx.execute(sql`update agents set tokens_used = ${usedBy(sql`agents.id`)} where id = ${agentId} and kind = 'helper'`);
+}
+
 function isWithin(id: number, top: number, byId: Map<number, { parentId: number | null }>): boolean {
   for (let at: number | null = id; at !== null; at = byId.get(at)?.parentId ?? null) {
     if (at === top) return true;

@@ -69,6 +69,23 @@ describe('connection faults', () => {
     expect(llm.lastRequest()?.outcome).toEqual({ kind: 'fault', fault: { kind: 'hang' } });
   });
 
+  it('records when the client abandons a hung request, and not for one answered in full', async () => {
+    llm.enqueue({ fault: { kind: 'hang' } });
+    const controller = new AbortController();
+    const call = sdkClient(llm).chat.completions.create(request, { signal: controller.signal }).catch((caught: unknown) => caught);
+    const [hung] = await llm.waitForRequests(1, { timeoutMs: 2000 });
+    expect(hung!.abandonedAt).toBeUndefined();
+    const abortedAt = Date.now();
+    controller.abort();
+    await call;
+    await expect.poll(() => hung!.abandonedAt, { timeout: 2000 }).toBeInstanceOf(Date);
+    expect(hung!.abandonedAt!.getTime() - abortedAt).toBeLessThan(500);
+
+    llm.enqueue({ text: 'whole' });
+    await sdkClient(llm).chat.completions.create(request);
+    expect(llm.lastRequest()!.abandonedAt).toBeUndefined();
+  });
+
   it('a disconnect before any byte arrives as APIConnectionError', async () => {
     llm.enqueue({ fault: { kind: 'disconnect' } });
 

@@ -184,6 +184,10 @@ class FakeLlmServer implements FakeLlm {
     if (invalidReason) return sendJson(response, 400, openAiErrorBody(invalidReason, 'invalid_request_error'));
 
     const recorded = this.log.record(body as ChatCompletionCreateParams, request.headers);
+    // A connection that ends before the response does: the client aborted (or the server closed).
+    response.once('close', () => {
+      if (!response.writableFinished) recorded.abandonedAt = new Date();
+    });
     this.modelIds.add(recorded.model);
     const answer = await chooseAnswer(recorded, { queue: this.queue, script: this.script, defaultBrain: this.defaultBrain });
     await sendAnswer(response, answer, {

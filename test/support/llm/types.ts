@@ -134,6 +134,11 @@ export interface RecordedRequest {
   receivedAt: Date;
   /** Set once the server has chosen its answer; absent while a script function is still running. */
   outcome?: RecordedOutcome;
+  /**
+   * When the client closed the connection before the response was complete (it aborted or gave
+   * up on a hang, stall or slow stream); absent while it is open or once it was answered in full.
+   */
+  abandonedAt?: Date;
 }
 
 /**
