@@ -33,8 +33,8 @@ export interface BotHarness {
   replyAfter(messageId: string, options?: { channelId?: string; timeoutMs?: number }): Promise<APIMessage>;
   /** The bot's messages in a channel, oldest first. */
   botMessages(channelId: string): APIMessage[];
-  /** A user runs a slash command; resolves with what the bot showed once it has answered. */
-  runCommand(spec: CommandInvocationSpec): Promise<CommandAnswer>;
+  /** A user runs a slash command; resolves with what the bot showed once it has answered (waiting up to `timeoutMs`, 5 s). */
+  runCommand(spec: CommandInvocationSpec, options?: { timeoutMs?: number }): Promise<CommandAnswer>;
   /** Alice mentions the bot in #general (or another channel) and the test waits for the reply. */
   mention(text: string, options?: { channelId?: string; authorId?: string }): APIMessage;
   /**
@@ -126,9 +126,9 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
       for (const bot of bots.splice(0)) await bot.stop();
       return harness.startBot(overrides ?? previous);
     },
-    async runCommand(spec) {
+    async runCommand(spec, commandOptions = {}) {
       const { id } = discord.invokeCommand(spec);
-      await discord.waitForInteractionResponse(id, (responses) => answerOf(responses) !== undefined, { timeoutMs: 5000 });
+      await discord.waitForInteractionResponse(id, (responses) => answerOf(responses) !== undefined, { timeoutMs: commandOptions.timeoutMs ?? 5000 });
       return answerOf(discord.interactionResponses(id))!;
     },
     replyAfter(messageId, replyOptions = {}) {
