@@ -93,6 +93,7 @@ export class AgentRuntime {
       if (claim.pendingAttachments) await this.deps.attachments.readPending(claim, retry);
       const agent = await this.foldHistory(claim, log);
       const toolbox = this.toolboxFor(agent);
+      if (claim.turn.attempts > 1) await this.finishInterruptedCalls(agent, claim, log);
       const imagesAfterId = this.options.isVisionModel(agent.persona.model) ? claim.answeredThroughId : undefined;
       const shownParts: string[] = [];
       // The first build sees the inputs this turn answers; later builds keep to what it saw.
@@ -211,11 +212,12 @@ export class AgentRuntime {
   }
 
   /**
-   * For a helper, why its remaining budget cannot pay for a call with this prompt and the reply
-   * reserve (counted in our own tokens), or null when it can. Channel agents have no budget.
+   * For a working helper, why its remaining budget cannot pay for a call with this prompt and the
+   * reply reserve (counted in our own tokens), or null when it can. Channel agents have no budget.
    */
   private async budgetShortfall(agent: Agent, promptTokens: number): Promise<string | null> {
-    if (agent.kind !== 'helper') return null;
+    // A follow-up in a finished helper's thread spends outside its tree (the guild's caps still count it).
+    if (agent.kind !== 'helper' || (agent.lifecycle !== 'active' && agent.lifecycle !== 'waiting')) return null;
     const remaining = await this.deps.stores.tree.remainingBudget(agent.id);
     const needed = promptTokens + this.options.replyTokenReserve;
     if (remaining === null || remaining >= needed) return null;
@@ -241,19 +243,42 @@ export class AgentRuntime {
     { text, calls, seenThroughId, oldestInContextId }: { text: string; calls: ToolCall[]; seenThroughId: number | undefined; oldestInContextId: number | undefined },
     log: Logger,
   ): Promise<void> {
+    const { stores } = this.deps;
+    await stores.messages.appendToTurn(claim.lease, agent, withTokenCount({ role: 'assistant', content: text, toolCalls: calls, turnId: claim.turn.id, seenThroughId }));
+    for (const call of calls) await this.runTool(agent, claim, call, { seenThroughId, oldestInContextId, interrupted: false }, log);
+  }
+
+  /**
+   * A turn resumed after its process died may have stored a tool call without its result. Left
+   * so, the context would leave the call out and the model would make it again (a second spawn,
+   * say); it is run again instead, told that it was interrupted, before the model is asked.
+   */
+  private async finishInterruptedCalls(agent: Agent, claim: Claim, log: Logger): Promise<void> {
+    const unanswered = await this.deps.stores.messages.unansweredToolCalls(agent.id, claim.turn.id);
+    for (const { call, seenThroughId } of unanswered) {
+      log.info({ tool: call.name }, 'running again a tool call its process died in');
+      await this.runTool(agent, claim, call, { seenThroughId: seenThroughId ?? undefined, oldestInContextId: undefined, interrupted: true }, log);
+    }
+  }
+
+  /** Runs one tool call and stores its result. */
+  private async runTool(
+    agent: Agent,
+    claim: Claim,
+    call: ToolCall,
+    { seenThroughId, oldestInContextId, interrupted }: { seenThroughId: number | undefined; oldestInContextId: number | undefined; interrupted: boolean },
+    log: Logger,
+  ): Promise<void> {
     const { stores, gateway } = this.deps;
     const turnId = claim.turn.id;
-    await stores.messages.appendToTurn(claim.lease, agent, withTokenCount({ role: 'assistant', content: text, toolCalls: calls, turnId, seenThroughId }));
-    for (const call of calls) {
-      const context = { agent, turn: claim.turn, requestedBy: claim.turn.requestedBy, actsFor: claim.actsFor, oldestInContextId, lease: claim.lease, stores, gateway, tree: this.deps.tree };
-      const { result, ok } = await this.deps.toolbox.run(call, context);
-      log.info({ tool: call.name, ok }, 'tool called');
-      await stores.messages.appendToTurn(
-        claim.lease,
-        agent,
-        withTokenCount({ role: 'tool', content: result, toolCallId: call.id, toolName: call.name, turnId, seenThroughId }),
-      );
-    }
+    const context = { agent, turn: claim.turn, requestedBy: claim.turn.requestedBy, actsFor: claim.actsFor, oldestInContextId, lease: claim.lease, stores, gateway, tree: this.deps.tree, interrupted };
+    const { result, ok } = await this.deps.toolbox.run(call, context);
+    log.info({ tool: call.name, ok }, 'tool called');
+    await stores.messages.appendToTurn(
+      claim.lease,
+      agent,
+      withTokenCount({ role: 'tool', content: result, toolCallId: call.id, toolName: call.name, turnId, seenThroughId }),
+    );
   }
 }
 

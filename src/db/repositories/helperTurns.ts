@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Claim, TurnResult } from '../../agents/ports.js';
 import { type Executor, executeRows } from '../database.js';
-import { endHelpers } from './treeRepository.js';
+import { endHelpers, settleBudget } from './treeRepository.js';
 
 /**
  * What a helper's ended turn means for its tree, in the transaction that ended the turn: a
@@ -21,7 +21,11 @@ export async function endHelperTurn(tx: Executor, claim: Claim, outcome: TurnRes
           exists (select 1 from messages m where m.agent_id = a.id and m.role = 'user' and m.input_kind = 'chat' and m.id > ${answeredThrough}) as unread_messages
         from agents a where a.id = ${claim.agent.id} for update`,
   );
-  if (!state || (state.lifecycle !== 'active' && state.lifecycle !== 'waiting')) return { queued: false };
+  if (!state) return { queued: false };
+  if (state.lifecycle !== 'active' && state.lifecycle !== 'waiting') {
+    await settleBudget(tx, claim.agent.id);
+    return { queued: false };
+  }
   if (outcome.status === 'failed') {
     return endHelpers(tx, [claim.agent.id], { lifecycle: 'failed', result: outcome.error ?? 'failed' }, resultMaxTokens);
   }

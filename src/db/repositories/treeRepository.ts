@@ -152,7 +152,7 @@ export class TreeRepository implements TreeStore {
           .returning({ id: agents.id });
         const helperId = row!.id;
         helperIds.push(helperId);
-        await tx.insert(messages).values(messageRow({ id: helperId, guildId } as never, helper.taskMessage));
+        await tx.insert(messages).values(messageRow({ id: helperId, guildId }, helper.taskMessage));
         // The thread's name waits in the header's payload until the header's id is known.
         await tx.insert(outbox).values({
           guildId,
@@ -166,6 +166,21 @@ export class TreeRepository implements TreeStore {
       }
       return { callId: call!.id, helperIds, budgets: plan.budgets };
     });
+  }
+
+  async interruptedSpawn(spawnerId: number, turnId: number): Promise<{ callId: number; helperIds: number[]; budgets: number[] } | null> {
+    // Each statement's now() is its transaction's start: the spawn began after the call was stored.
+    const [call] = await executeRows<{ id: number | string; helper_ids: Array<number | string> | string; budgets: Array<number | string> | string }>(
+      this.db,
+      sql`select c.id, json_agg(a.id order by a.id) as helper_ids, json_agg(coalesce(a.token_budget, 0) order by a.id) as budgets
+          from spawn_calls c join agents a on a.spawn_call_id = c.id
+          where c.spawner_id = ${spawnerId} and c.turn_id = ${turnId}
+            and c.created_at >= (select max(m.created_at) from messages m where m.agent_id = ${spawnerId} and m.turn_id = ${turnId})
+          group by c.id order by c.id desc limit 1`,
+    );
+    if (!call) return null;
+    const list = (value: Array<number | string> | string) => (typeof value === 'string' ? (JSON.parse(value) as Array<number | string>) : value).map(Number);
+    return { callId: Number(call.id), helperIds: list(call.helper_ids), budgets: list(call.budgets) };
   }
 
   async lineage(agentId: number): Promise<Array<{ name: string; task: string }>> {
@@ -230,13 +245,16 @@ export class TreeRepository implements TreeStore {
 export async function endHelpers(tx: Executor, agentIds: number[], ending: HelperEnding, resultMaxTokens: number): Promise<{ ended: number; queued: boolean }> {
   if (agentIds.length === 0) return { ended: 0, queued: false };
   const ids = sql`${`{${agentIds.join(',')}}`}::bigint[]`;
+  // A member whose turn is running keeps its budget until that turn ends (a model call may be in
+  // flight): it is settled then (see settleBudget), so a tree never spends a budget twice.
   const members = await executeRows<{ id: number | string; parent_id: number | string | null; spawn_call_id: number | string | null; unused: number | string }>(
     tx,
     sql`with recursive sub(id) as (
           select id from agents where id = any(${ids}) and lifecycle in ${LIVE}
           union
           select c.id from agents c join sub on c.parent_id = sub.id where c.lifecycle in ${LIVE})
-        select a.id, a.parent_id, a.spawn_call_id, coalesce(a.token_budget, 0) - ${usedBy(sql`a.id`)} as unused
+        select a.id, a.parent_id, a.spawn_call_id,
+          case when a.run_state = 'running' then 0 else coalesce(a.token_budget, 0) - ${usedBy(sql`a.id`)} end as unused
         from agents a where a.id in (select id from sub) order by a.id for update`,
   );
   if (members.length === 0) return { ended: 0, queued: false };
@@ -245,13 +263,18 @@ export async function endHelpers(tx: Executor, agentIds: number[], ending: Helpe
   const tops = [...byId.keys()].filter(isTop);
   const inner = [...byId.keys()].filter((id) => !isTop(id));
   const memberIds = sql`${`{${[...byId.keys()].join(',')}}`}::bigint[]`;
-  const endAs = (which: number[], lifecycle: string, result: string) =>
-    which.length === 0
+  const endAs = (which: number[], lifecycle: string, result: string) => {
+    // A cancelled or timed-out helper's queued turn never starts; one that ended by itself still
+    // answers whoever wrote to it meanwhile.
+    const stops = lifecycle === 'cancelled' || lifecycle === 'timed_out' ? sql`true` : sql`false`;
+    return which.length === 0
       ? Promise.resolve()
       : tx.execute(sql`update agents set lifecycle = ${lifecycle}, result = ${result}, ended_at = now(), tokens_used = ${usedBy(sql`agents.id`)},
-            run_state = case when run_state = 'queued' then 'idle' else run_state end,
-            queued_at = case when run_state = 'queued' then null else queued_at end, updated_at = now()
+            token_budget = case when run_state = 'running' then token_budget else ${usedBy(sql`agents.id`)} end,
+            run_state = case when run_state = 'queued' and ${stops} then 'idle' else run_state end,
+            queued_at = case when run_state = 'queued' and ${stops} then null else queued_at end, updated_at = now()
           where id = any(${`{${which.join(',')}}`}::bigint[])`);
+  };
   await endAs(tops, ending.lifecycle, ending.result);
   await endAs(inner, 'cancelled', 'cancelled: the helper that spawned it ended');
   // Calls made by ended helpers have no one left to deliver to.
@@ -270,6 +293,19 @@ export async function endHelpers(tx: Executor, agentIds: number[], ending: Helpe
     if (call && Number(call.pending) === 0) queued = (await deliverResults(tx, callId, resultMaxTokens)) || queued;
   }
   return { ended: byId.size, queued };
+}
+
+/**
+ * A helper that ended while its turn ran gives back what that turn left of its budget, now that
+ * the turn is over (to its spawner while that still works); from then on it holds nothing, so a
+ * follow-up in its thread spends outside the tree (counted against the guild's caps).
+ */
+export async function settleBudget(tx: Executor, agentId: number): Promise<void> {
+  await tx.execute(sql`update agents p set token_budget = p.token_budget + (h.token_budget - ${usedBy(sql`h.id`)})
+      from agents h
+      where h.id = ${agentId} and p.id = h.parent_id and p.kind = 'helper' and p.lifecycle in ${LIVE}
+        and h.token_budget > ${usedBy(sql`h.id`)}`);
+  await tx.execute(sql`update agents set token_budget = ${usedBy(sql`agents.id`)} where id = ${agentId} and token_budget is not null`);
 }
 
 /**
@@ -306,7 +342,7 @@ async function deliverResults(tx: Executor, callId: number, resultMaxTokens: num
     sql`select id, guild_id, channel_id from agents where id = ${call!.spawner_id} for update`,
   );
   if (!spawner) return false;
-  const agent = { id: Number(spawner.id), guildId: spawner.guild_id } as never;
+  const agent = { id: Number(spawner.id), guildId: spawner.guild_id };
   if (call!.origin === 'command') {
     const post = children.map(resultPost).join('\n\n');
     await tx.insert(messages).values(messageRow(agent, withTokenCount({ role: 'assistant', content: post })));
