@@ -112,10 +112,13 @@ export class ChannelAgents {
   }
 
   /** Tokens of this channel and of its guild with its daily cap (or, in a DM, of this user's DMs). */
-  async usage(place: CommandPlace): Promise<{ channel: UsageTotals; scope: UsageTotals; scopeName: 'guild' | 'your DMs'; dailyCap: number | null }> {
-    const channel = await this.stores.usage.totals({ channelId: place.channelId });
-    if (place.guildId) return { channel, scope: await this.stores.usage.totals({ guildId: place.guildId }), scopeName: 'guild', dailyCap: this.guildDailyTokens };
-    return { channel, scope: await this.stores.usage.totals({ dmUserId: place.userId }), scopeName: 'your DMs', dailyCap: null };
+  async usage(place: CommandPlace): Promise<{ channel: UsageTotals; channelName: 'channel' | 'helper'; scope: UsageTotals; scopeName: 'guild' | 'your DMs'; dailyCap: number | null }> {
+    // A helper's tokens count for its tree's channel; in its own thread, "this channel" is the helper.
+    const helper = await this.helperOfChannel(place);
+    const channel = await this.stores.usage.totals(helper ? { agentId: helper.id } : { channelId: place.channelId });
+    const channelName = helper ? 'helper' : 'channel';
+    if (place.guildId) return { channel, channelName, scope: await this.stores.usage.totals({ guildId: place.guildId }), scopeName: 'guild', dailyCap: this.guildDailyTokens };
+    return { channel, channelName, scope: await this.stores.usage.totals({ dmUserId: place.userId }), scopeName: 'your DMs', dailyCap: null };
   }
 
   /**

@@ -19,11 +19,11 @@ export const usageCommand: SlashCommand = {
   data: { name: 'usage', description: 'Tokens used by the agents here, today (UTC) and in total' },
   async execute(interaction, { channelAgents }) {
     await interaction.deferReply(ephemeral);
-    const { channel, scope, scopeName, dailyCap } = await channelAgents.usage(placeOf(interaction));
+    const { channel, channelName, scope, scopeName, dailyCap } = await channelAgents.usage(placeOf(interaction));
     await interaction.editReply({
       content: [
         '**Token usage** (today is the UTC day)',
-        `This channel — today: ${format(channel.today)} · total: ${format(channel.total)}`,
+        `This ${channelName} — today: ${format(channel.today)} · total: ${format(channel.total)}`,
         `${scopeName === 'guild' ? 'This server' : 'Your DMs'} — today: ${format(scope.today)} · total: ${format(scope.total)}`,
         ...(dailyCap === null ? [] : [capLine(scope.today, dailyCap)]),
       ].join('\n'),

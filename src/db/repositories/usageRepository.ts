@@ -49,13 +49,15 @@ export class UsageRepository implements UsageStore {
     if (recorded.length === 0) throw new LeaseLostError(lease);
   }
 
-  async totals(scope: { channelId: string } | { guildId: string } | { dmUserId: string }): Promise<UsageTotals> {
+  async totals(scope: { channelId: string } | { guildId: string } | { dmUserId: string } | { agentId: number }): Promise<UsageTotals> {
     const where =
       'channelId' in scope
         ? eq(usage.channelId, scope.channelId)
         : 'guildId' in scope
           ? eq(usage.guildId, scope.guildId)
-          : and(isNull(usage.guildId), eq(usage.userId, scope.dmUserId));
+          : 'agentId' in scope
+            ? eq(usage.agentId, scope.agentId)
+            : and(isNull(usage.guildId), eq(usage.userId, scope.dmUserId));
     const today = sql`${usage.createdAt} >= date_trunc('day', now() at time zone 'UTC') at time zone 'UTC'`;
     const [row] = await this.db
       .select({
