@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { FromBot, ToBot } from './botProtocol.js';
 import type { Profilable } from './profiling.js';
+import type { StatementSnapshot } from './statementCounter.js';
 import type { TurnReport } from './tracker.js';
 
 const ENTRY = fileURLToPath(new URL('./botProcess.ts', import.meta.url));
@@ -58,6 +59,13 @@ export class BotChild implements Profilable {
       this.send({ kind: 'profileStop', file });
       await written;
     };
+  }
+
+  /** The statements the bot has sent PostgreSQL so far, by text (empty unless started with BENCH_COUNT_STATEMENTS=1). */
+  async statementCounts(): Promise<StatementSnapshot> {
+    const reply = this.next('statements');
+    this.send({ kind: 'countStatements' });
+    return (await reply).counts;
   }
 
   /** Stops the app (in-flight turns finish or are released) and waits for the process to end. */

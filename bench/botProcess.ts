@@ -8,13 +8,23 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import type { FromBot, ToBot } from './botProtocol.js';
 import { startProfile } from './profiling.js';
+import { StatementCounter } from './statementCounter.js';
 
 function send(message: FromBot): void {
   process.send?.(message);
 }
 
+/** BENCH_COUNT_STATEMENTS=1: the port of DATABASE_URL's server, whose statements are counted. */
+function countedPort(): number | null {
+  if (process.env.BENCH_COUNT_STATEMENTS !== '1' || !process.env.DATABASE_URL) return null;
+  return Number(new URL(process.env.DATABASE_URL).port || 5432);
+}
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  const statements = new StatementCounter();
+  const port = countedPort();
+  if (port !== null) statements.install(port);
   const app = await startApp(config, createLogger(config.log.level), {
     turnFinished: ({ status, modelMs, totalMs, agentId, channelId }) => send({ kind: 'turnFinished', report: { status, modelMs, totalMs, agentId, channelId } }),
   });
@@ -37,6 +47,9 @@ async function main(): Promise<void> {
         void stopping.then(() => send({ kind: 'profiled', file: message.file }));
         return;
       }
+      case 'countStatements':
+        send({ kind: 'statements', counts: statements.snapshot() });
+        return;
       case 'stop':
         void app.stop().finally(() => process.exit(0));
         return;

@@ -79,10 +79,10 @@ function difference(before: Snapshot, after: Snapshot): DbUse {
   return { transactions: after.transactions - before.transactions - 3, tables };
 }
 
-/** Per turn, e.g. `db per turn: 21.0 transactions; agents 6.0 idx scans, 4.0 updated; …`. */
-export function dbLines(use: DbUse, turns: number): string[] {
+/** Per turn (or per `unit`), e.g. `db per turn: 21.0 transactions; agents 6.0 idx scans, 4.0 updated; …`. */
+export function dbLines(use: DbUse, turns: number, unit = 'turn'): string[] {
   const per = (value: number) => (value / turns).toFixed(1);
-  const lines = [`db per turn: ${per(use.transactions)} transactions (statements outside a transaction count one each)`];
+  const lines = [`db per ${unit}: ${per(use.transactions)} transactions (statements outside a transaction count one each)`];
   for (const [name, table] of [...use.tables.entries()].sort((a, b) => a[0].localeCompare(b[0]))) {
     const parts = [
       table.indexScans && `${per(table.indexScans)} index scans`,

@@ -11,6 +11,8 @@ export interface ResourceUse {
   seconds: number;
   /** CPU of the bot's process (all threads, GC included), in cores; null where /proc cannot be read. */
   botCores: number | null;
+  /** The part of `botCores` spent in the kernel (system calls: socket writes and reads, loopback TCP). */
+  botSystemCores: number | null;
   /** Share of the phase the bot's event loop was busy (1 = its JS thread was saturated). */
   botEventLoopBusy: number;
   /** CPU of this process (the emulator, the fake model, the bench), in cores. */
@@ -40,12 +42,14 @@ export function startMeter(bot: MeteredProcess): () => Promise<ResourceUse> {
   const botLoop = bot.measureEventLoop();
   const cpu = process.cpuUsage();
   const botTicks = processTicks(String(bot.pid));
+  const botSystem = processTicks(String(bot.pid), undefined, 'system');
   const postgres = postgresTicks();
   const machine = machineBusyTicks();
   return async () => {
     const seconds = (performance.now() - startedAt) / 1000;
     const used = process.cpuUsage(cpu);
     const botTicksNow = processTicks(String(bot.pid));
+    const botSystemNow = processTicks(String(bot.pid), undefined, 'system');
     const postgresNow = postgresTicks();
     const machineNow = machineBusyTicks();
     const harnessLoop = performance.eventLoopUtilization(loop).utilization;
@@ -56,6 +60,7 @@ export function startMeter(bot: MeteredProcess): () => Promise<ResourceUse> {
     return {
       seconds,
       botCores,
+      botSystemCores: botSystem !== undefined && botSystemNow !== undefined ? (botSystemNow - botSystem) / CLOCK_TICKS / seconds : null,
       botEventLoopBusy: await botLoop(),
       harnessCores,
       harnessEventLoopBusy: harnessLoop,
@@ -103,8 +108,8 @@ function postgresTicks(): Map<number, number> | null {
   }
 }
 
-/** utime + stime of a process (only if its name is `name`, when given). */
-function processTicks(pid: string, name?: string): number | undefined {
+/** utime + stime of a process (only stime with `which: 'system'`; only if its name is `name`, when given). */
+function processTicks(pid: string, name?: string, which: 'all' | 'system' = 'all'): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // "pid (comm) state ppid …": comm may hold spaces, so split after its closing parenthesis.
@@ -112,7 +117,7 @@ function processTicks(pid: string, name?: string): number | undefined {
     if (name !== undefined && stat.slice(stat.indexOf('(') + 1, close) !== name) return undefined;
     const fields = stat.slice(close + 2).split(' ');
     // Fields 14 and 15 of the whole line (utime, stime) are 11 and 12 after "pid (comm)".
-    return Number(fields[11]) + Number(fields[12]);
+    return which === 'system' ? Number(fields[12]) : Number(fields[11]) + Number(fields[12]);
   } catch {
     return undefined; // the process ended while the directory was read
   }

@@ -1,6 +1,6 @@
 import { BotChild } from './botChild.js';
 import { type DiscordEmulator, type LoggedEvent, startDiscordEmulator } from '../test/support/discord/emulator.js';
-import { type FakeLlm, startFakeLlm } from '../test/support/llm/fakeLlmServer.js';
+import { type FakeLlm, type StartFakeLlmOptions, startFakeLlm } from '../test/support/llm/fakeLlmServer.js';
 import type { BenchSettings } from './settings.js';
 import { type TurnSample, TurnTracker } from './tracker.js';
 
@@ -27,11 +27,7 @@ const WORDS_PER_CHUNK = 10_000;
 const EMULATOR_LOG_LIMIT = 2000;
 
 export async function startStack(settings: BenchSettings, databaseUrl: string): Promise<Stack> {
-  const [discord, llm] = await Promise.all([
-    // No rate-limit headers at all: discord.js never throttles itself, as on an unlimited Discord.
-    startDiscordEmulator({ rateLimits: { defaultBucket: null }, logLimit: EMULATOR_LOG_LIMIT }),
-    startFakeLlm({ brain: 'demo', wordsPerChunk: WORDS_PER_CHUNK }),
-  ]);
+  const { discord, llm } = await startEdges({ brain: 'demo', wordsPerChunk: WORDS_PER_CHUNK }, EMULATOR_LOG_LIMIT);
   const { guildId, alice } = discord.seed;
   // Channels exist before the bot connects, so they arrive with its GUILD_CREATE.
   const channelIds = Array.from({ length: settings.channels }, (_, index) => discord.createChannel({ guildId, name: `bench-${index}` }).id);
@@ -39,7 +35,11 @@ export async function startStack(settings: BenchSettings, databaseUrl: string): 
   const stopTap = tapEvents(discord, (event) => tracker.onEmulatorEvent(event));
   let bot: BotChild;
   try {
-    bot = await BotChild.start(appEnv(settings, discord, llm, databaseUrl), (report) => tracker.onTurnFinished(report));
+    const overrides = {
+      ...(settings.concurrency !== undefined && { WORKER_CONCURRENCY: String(settings.concurrency) }),
+      ...(settings.streamEditIntervalMs !== undefined && { STREAM_EDIT_INTERVAL_MS: String(settings.streamEditIntervalMs) }),
+    };
+    bot = await BotChild.start(appEnv(discord, llm, databaseUrl, overrides), (report) => tracker.onTurnFinished(report));
   } catch (error) {
     await stopTap();
     await Promise.all([discord.close(), llm.close()]);
@@ -68,10 +68,19 @@ export async function startStack(settings: BenchSettings, databaseUrl: string): 
 }
 
 /**
- * The bot's environment: the production defaults except where the bench needs otherwise. No
- * slash commands are deployed: chat messages do not need them.
+ * The emulator (sending no rate-limit headers at all, so discord.js never throttles itself, as on
+ * an unlimited Discord) and the fake model, both in this process.
  */
-function appEnv(settings: BenchSettings, discord: DiscordEmulator, llm: FakeLlm, databaseUrl: string): Record<string, string> {
+export async function startEdges(llmOptions: StartFakeLlmOptions, logLimit: number): Promise<{ discord: DiscordEmulator; llm: FakeLlm }> {
+  const [discord, llm] = await Promise.all([startDiscordEmulator({ rateLimits: { defaultBucket: null }, logLimit }), startFakeLlm(llmOptions)]);
+  return { discord, llm };
+}
+
+/**
+ * The bot's environment: the production defaults except where the bench needs otherwise, and
+ * `overrides` (a bench's own settings). No slash commands are deployed: chat messages do not need them.
+ */
+export function appEnv(discord: DiscordEmulator, llm: FakeLlm, databaseUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,
@@ -84,8 +93,9 @@ function appEnv(settings: BenchSettings, discord: DiscordEmulator, llm: FakeLlm,
     HTTP_PORT: '0',
     // Only what went wrong reaches the bench's output (a failed turn, a lost lease).
     LOG_LEVEL: 'warn',
-    ...(settings.concurrency !== undefined && { WORKER_CONCURRENCY: String(settings.concurrency) }),
-    ...(settings.streamEditIntervalMs !== undefined && { STREAM_EDIT_INTERVAL_MS: String(settings.streamEditIntervalMs) }),
+    // One person (alice) sends every message: the per-person limit would keep most of them waiting.
+    USER_TURNS_PER_MINUTE: '0',
+    ...overrides,
   };
 }
 
