@@ -162,7 +162,8 @@ export class TurnWorker {
     if (claim.agent.kind === 'helper') this.helpersInFlight.add(claim.agent.id);
     const run = this.run(claim).finally(() => {
       this.inFlight.delete(claim.agent.id);
-      this.helpersInFlight.delete(claim.agent.id);
+      // A helper's slot is free: a helper queued while the slots were full was not claimed then.
+      if (this.helpersInFlight.delete(claim.agent.id)) this.wanted += 1;
       // A free slot: claim what waited for one.
       this.pump();
     });

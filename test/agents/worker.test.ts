@@ -20,9 +20,13 @@ class MemoryQueue implements WorkQueue {
   readonly finished: TurnResult[] = [];
   failingFinishes = 0;
 
-  async claimNext(): Promise<Claim | null> {
+  /** Agents that are helpers: claimed only while the worker allows helpers. */
+  readonly helpers = new Set<number>();
+
+  async claimNext(_owner?: string, _leaseMs?: number, _busy?: readonly number[], claimOptions = { helpers: true }): Promise<Claim | null> {
     this.claims += 1;
-    const agentId = this.queued.shift();
+    const index = this.queued.findIndex((id) => claimOptions.helpers || !this.helpers.has(id));
+    const agentId = index < 0 ? undefined : this.queued.splice(index, 1)[0];
     await Promise.resolve();
     this.duringClaim?.();
     this.duringClaim = undefined;
@@ -31,7 +35,7 @@ class MemoryQueue implements WorkQueue {
 
   /** A claim of `agentId`, as a statement would return it. */
   async claimOf(agentId: number): Promise<Claim> {
-    const agent = { id: agentId, guildId: 'g', channelId: `c${agentId}`, kind: 'channel', persona: testPersona, replyMode: 'mention', runState: 'running', lifecycle: 'active', depth: 0, parentId: null, rootId: null, treeId: null, task: null, briefing: null, actsFor: null, homeChannelId: null, tokenBudget: null, deadlineAt: null, createdAt: new Date(0), historyStartId: 0, summary: null, summaryThroughId: 0, wakeSeq: 1, noticeMessageId: null } as const;
+    const agent = { id: agentId, guildId: 'g', channelId: `c${agentId}`, kind: this.helpers.has(agentId) ? ('helper' as const) : ('channel' as const), persona: testPersona, replyMode: 'mention', runState: 'running', lifecycle: 'active', depth: 0, parentId: null, rootId: null, treeId: null, task: null, briefing: null, actsFor: null, homeChannelId: null, tokenBudget: null, deadlineAt: null, createdAt: new Date(0), historyStartId: 0, summary: null, summaryThroughId: 0, wakeSeq: 1, noticeMessageId: null } as const;
     const lease = { agentId, turnId: agentId, owner: 'test' };
     return { agent, wakeSeq: 1, turn: { id: agentId, agentId, requestedBy: null, attempts: 1 }, lease, answeredThroughId: 0, unanswered: true, unsummarisedTokens: 0, pendingAttachments: false, offlineMessageId: null, actsFor: [] };
   }
@@ -125,6 +129,35 @@ describe('turn worker', () => {
     worker.wake();
     await settle();
     expect(ran).toEqual([5, 5]);
+  });
+
+  it('gives helpers at most half of the slots, and claims a waiting helper as soon as one frees its slot', async () => {
+    const queue = new MemoryQueue();
+    const running: number[] = [];
+    const releases = new Map<number, () => void>();
+    const runtime = {
+      runTurn: (claim: Claim): Promise<TurnOutcome> => {
+        running.push(claim.agent.id);
+        return new Promise((resolve) => releases.set(claim.agent.id, () => resolve({ status: 'done', modelMs: 0 })));
+      },
+    };
+    worker = new TurnWorker(queue, runtime, options, silentLogger());
+    worker.start();
+    await settle();
+    for (const id of [1, 2, 3]) {
+      queue.helpers.add(id);
+      queue.queued.push(id);
+      worker.wake();
+    }
+    queue.queued.push(4);
+    worker.wake();
+    await settle();
+    // Four slots: two for helpers, and the channel agent is not held up behind the third helper.
+    expect(running).toEqual([1, 2, 4]);
+    releases.get(1)!();
+    await settle();
+    // No poll comes (pollMs is a minute): the freed helper slot claims the helper that waited.
+    expect(running).toEqual([1, 2, 4, 3]);
   });
 
   it('claims everything queued on a poll (work of other processes)', async () => {
