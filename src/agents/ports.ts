@@ -306,6 +306,11 @@ export interface MessageStore {
    * @throws LeaseLostError when another process holds the turn.
    */
   completeAttachments(lease: TurnLease, messageId: number, update: { content: string; attachments: AttachmentInfo[]; tokenCount: number }): Promise<void>;
+  /**
+   * The tool calls a turn stored with no result after them (the process died while they ran),
+   * in the order they were made, each with the `seenThroughId` of the message that made it.
+   */
+  unansweredToolCalls(agentId: number, turnId: number): Promise<Array<{ call: ToolCall; seenThroughId: number | null }>>;
   /** Messages with id > afterId, oldest first. */
   oldestMessages(agentId: number, options: { afterId: number; limit: number }): Promise<StoredMessage[]>;
   /** Full-text search over user and assistant messages with id < beforeId (all when undefined). */
@@ -440,6 +445,12 @@ export interface TreeStore {
   liveOfRoot(rootId: number): Promise<HelperView[]>;
   /** The live helpers whose header is in this channel (or whose thread this is). */
   liveInChannel(guildId: string, channelId: string): Promise<HelperView[]>;
+  /**
+   * The spawn made by a tool call that a turn was running when its process died: a spawn call of
+   * that turn made after the turn's last stored message (tools run one at a time, each result
+   * stored before the next call), or null when the call died before it spawned.
+   */
+  interruptedSpawn(spawnerId: number, turnId: number): Promise<{ callId: number; helperIds: number[]; budgets: number[] } | null>;
   /**
    * Ends helpers that have not ended yet, with their live subtrees (as `cancelled`, or
    * `timed_out` for a time-out): queued turns never start, running ones see it at their next

@@ -32,8 +32,8 @@ export const spawnHelpersTool = defineTool({
       .min(1)
       .max(MAX_LISTED),
   }),
-  async execute({ helpers }, { agent, lease, requestedBy, tree }) {
-    const report = await tree.spawn(agent, helpers, { origin: 'tool', lease, actsFor: agent.actsFor ?? requestedBy });
+  async execute({ helpers }, { agent, lease, requestedBy, tree, interrupted }) {
+    const report = await tree.spawn(agent, helpers, { origin: 'tool', lease, actsFor: agent.actsFor ?? requestedBy, interrupted });
     if (!report.ok) return `Not started: ${report.reason}.`;
     const lines = report.started.map((helper, index) => {
       const where = helper.failure ? `failed at once: ${helper.failure}` : helper.threadId ? `thread <#${helper.threadId}>` : 'thread opening…';

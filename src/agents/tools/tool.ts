@@ -15,6 +15,11 @@ export interface ToolContext {
   oldestInContextId: number | undefined;
   /** The turn's lease: writes of a tool are fenced by it. */
   lease: TurnLease;
+  /**
+   * This call was stored by an earlier attempt of the turn whose process died before its result
+   * was: it may have had its effect already, and a tool that acts must find it, not repeat it.
+   */
+  interrupted: boolean;
   stores: EngineStores;
   gateway: ChatGateway;
   tree: TreeService;

@@ -77,9 +77,17 @@ export class TreeService {
   async spawn(
     spawner: Agent,
     orders: readonly HelperOrder[],
-    options: { origin: 'tool' | 'command'; lease: TurnLease | null; actsFor: string | null; model?: string },
+    options: { origin: 'tool' | 'command'; lease: TurnLease | null; actsFor: string | null; model?: string; interrupted?: boolean },
   ): Promise<SpawnReport> {
     const { limits } = this;
+    if (options.interrupted && options.lease) {
+      // The same call, run again after its process died: what it spawned then is its result.
+      const earlier = await this.deps.tree.interruptedSpawn(spawner.id, options.lease.turnId);
+      if (earlier) {
+        this.deps.logger.info({ spawnerId: spawner.id, callId: earlier.callId }, 'an interrupted spawn found again, not repeated');
+        return this.report(earlier);
+      }
+    }
     if (!spawner.guildId) return refuse('helpers work in threads, and direct messages have none: ask in a server channel');
     if (spawner.depth >= limits.maxDepth) return refuse(`the tree is at its maximum depth (HELPER_MAX_DEPTH = ${limits.maxDepth})`);
     if (orders.length < 1) return refuse('name at least one helper');
@@ -106,6 +114,11 @@ export class TreeService {
     });
     if ('refused' in outcome) return refuse(outcome.refused);
     this.deps.logger.info({ spawnerId: spawner.id, callId: outcome.callId, helpers: outcome.helperIds }, 'helpers spawned');
+    return this.report(outcome);
+  }
+
+  /** Opens the spawned helpers' threads (waiting about two seconds) and says how each started. */
+  private async report(outcome: { callId: number; helperIds: number[]; budgets: number[] }): Promise<SpawnReport> {
     await this.deps.dispatcher.openThreads(outcome.helperIds, THREAD_LINK_WAIT_MS);
     const views = await Promise.all(outcome.helperIds.map((id) => this.deps.tree.view(id)));
     return {
@@ -117,8 +130,8 @@ export class TreeService {
         const open = view !== null && !failed && (view.runState !== 'idle' || view.lifecycle !== 'active');
         return {
           id: outcome.helperIds[index]!,
-          name: helpers[index]!.persona.name,
-          task: helpers[index]!.task,
+          name: view?.name ?? 'helper',
+          task: view?.task ?? '',
           threadId: open ? view.threadId : null,
           failure: failed ? (view.result ?? view.lifecycle) : null,
           budget: outcome.budgets[index]!,

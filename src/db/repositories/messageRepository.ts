@@ -1,7 +1,7 @@
-import { type SQL, and, asc, desc, eq, getTableColumns, gt, lt, sql } from 'drizzle-orm';
+import { type SQL, and, asc, desc, eq, getTableColumns, gt, inArray, lt, sql } from 'drizzle-orm';
 import { LeaseLostError } from '../../agents/errors.js';
 import type { MessageStore } from '../../agents/ports.js';
-import type { Agent, AttachmentInfo, NewMessage, SearchHit, StoredMessage, TurnLease } from '../../agents/types.js';
+import type { Agent, AttachmentInfo, NewMessage, SearchHit, StoredMessage, ToolCall, TurnLease } from '../../agents/types.js';
 import type { Database } from '../database.js';
 import { messages } from '../schema.js';
 import { bindRow, insertSelect, returnedIds } from './boundValues.js';
@@ -139,6 +139,16 @@ export class MessageRepository implements MessageStore {
     const { afterId, beforeId, limit } = options;
     const rows = beforeId === undefined ? await this.newest.execute({ agentId, afterId, limit }) : await this.newestBefore.execute({ agentId, afterId, beforeId, limit });
     return rows.map(toStoredMessage);
+  }
+
+  async unansweredToolCalls(agentId: number, turnId: number): Promise<Array<{ call: ToolCall; seenThroughId: number | null }>> {
+    const rows = await this.db
+      .select({ role: messages.role, toolCalls: messages.toolCalls, toolCallId: messages.toolCallId, seenThroughId: messages.seenThroughId })
+      .from(messages)
+      .where(and(eq(messages.agentId, agentId), eq(messages.turnId, turnId), inArray(messages.role, ['assistant', 'tool'])))
+      .orderBy(asc(messages.id));
+    const answered = new Set(rows.flatMap((row) => (row.role === 'tool' && row.toolCallId ? [row.toolCallId] : [])));
+    return rows.flatMap((row) => (row.toolCalls ?? []).filter((call) => !answered.has(call.id)).map((call) => ({ call, seenThroughId: row.seenThroughId })));
   }
 
   async oldestMessages(agentId: number, options: { afterId: number; limit: number }): Promise<StoredMessage[]> {
