@@ -126,6 +126,9 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
     const isDead = database.driver === 'pglite' ? () => true : isDeadOwnerOnThisHost;
     const freed = await stores.queue.expireLeasesOf(isDead);
     if (freed > 0) logger.info({ freed }, 'taking over the turns of a process that died');
+    // Likewise the outbox items it was sending (a header, a thread, an edit): sent again now.
+    const released = await stores.dispatch.releaseClaimsOf(isDead);
+    if (released > 0) logger.info({ released }, 'taking over the outbox items of a process that died');
     engine.worker.start();
     stops.push(() => engine.worker.stop(DRAIN_DEADLINE_MS));
     engine.dispatcher.start();

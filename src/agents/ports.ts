@@ -477,6 +477,11 @@ export interface OutboxItem {
 export interface DispatchStore {
   /** Claims due pending items (only `ids` when given) for `holdMs`; edits of one helper's header coalesce into one. */
   claim(owner: string, options: { limit: number; holdMs: number; ids?: readonly number[] }): Promise<OutboxItem[]>;
+  /**
+   * Frees the claims held by processes `isDead` says are gone, so that what they were sending is
+   * sent now rather than when their hold runs out. @returns how many items were freed.
+   */
+  releaseClaimsOf(isDead: (owner: string) => boolean): Promise<number>;
   /** Pending items that belong to these helpers (their header and thread, so a spawn can send them at once). */
   pendingFor(agentIds: readonly number[]): Promise<number[]>;
   /** A header is up: it is the helper's channel from now on, and its thread is to be created. @returns the thread item. */

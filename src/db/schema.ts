@@ -298,6 +298,8 @@ export const outbox = pgTable(
     notBefore: timestamp('not_before', { withTimezone: true }),
     /** A dispatcher holds the row until then; after that another one may send it. */
     claimedUntil: timestamp('claimed_until', { withTimezone: true }),
+    /** The process (lease owner id) holding the claim: a starting process takes over a dead one's at once. */
+    claimedBy: text('claimed_by'),
     error: text('error'),
     createdAt: createdAt(),
     postedAt: timestamp('posted_at', { withTimezone: true }),

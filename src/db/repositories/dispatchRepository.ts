@@ -1,6 +1,7 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { DispatchStore, OutboxItem } from '../../agents/ports.js';
 import { type Database, executeRows } from '../database.js';
+import { outbox } from '../schema.js';
 import { wake } from './agentRepository.js';
 
 interface ItemRow extends Record<string, unknown> {
@@ -30,8 +31,9 @@ const EDIT_INTERVAL = sql`interval '1 second'`;
 
 /**
  * The outbox's pending rows — headers, threads, header edits, result posts — claimed by any
- * process's dispatcher for a while (`claimed_until`), so a dispatcher that died mid-send leaves
- * them to the next one. Sending twice is harmless: posts carry their nonce, and a thread that
+ * process's dispatcher for a while (`claimed_until`, `claimed_by`), so a dispatcher that died
+ * mid-send leaves them to the next one — at once to a process that starts and sees it is gone
+ * (`releaseClaimsOf`). Sending twice is harmless: posts carry their nonce, and a thread that
  * exists already is found again.
  */
 export class DispatchRepository implements DispatchStore {
@@ -46,7 +48,7 @@ export class DispatchRepository implements DispatchStore {
             and exists (select 1 from outbox n where n.kind = 'header_edit' and n.status = 'pending' and n.agent_id = o.agent_id and n.id > o.id)`);
       const rows = await executeRows<ItemRow>(
         tx,
-        sql`update outbox set claimed_until = now() + ${options.holdMs} * interval '1 millisecond', attempts = attempts + 1
+        sql`update outbox set claimed_until = now() + ${options.holdMs} * interval '1 millisecond', claimed_by = ${owner}, attempts = attempts + 1
             where id in (
               select id from outbox
               where status = 'pending' and kind <> 'message'${only}
@@ -72,6 +74,19 @@ export class DispatchRepository implements DispatchStore {
       }
       return items;
     });
+  }
+
+  async releaseClaimsOf(isDead: (owner: string) => boolean): Promise<number> {
+    const claimed = and(eq(outbox.status, 'pending'), isNotNull(outbox.claimedBy), gt(outbox.claimedUntil, sql`now()`));
+    const holders = await this.db.selectDistinct({ owner: outbox.claimedBy }).from(outbox).where(claimed);
+    const dead = holders.map((holder) => holder.owner!).filter(isDead);
+    if (dead.length === 0) return 0;
+    const released = await this.db
+      .update(outbox)
+      .set({ claimedUntil: null })
+      .where(and(claimed, inArray(outbox.claimedBy, dead)))
+      .returning({ id: outbox.id });
+    return released.length;
   }
 
   async pendingFor(agentIds: readonly number[]): Promise<number[]> {
