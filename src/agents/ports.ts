@@ -354,7 +354,7 @@ export interface UsageStore {
    */
   record(lease: TurnLease, entry: UsageRecord): Promise<void>;
   /** Totals for a channel, a guild, or one user's DMs; "today" is the UTC day. */
-  totals(scope: { channelId: string } | { guildId: string } | { dmUserId: string }): Promise<UsageTotals>;
+  totals(scope: { channelId: string } | { guildId: string } | { dmUserId: string } | { agentId: number }): Promise<UsageTotals>;
 }
 
 // ---------------------------------------------------------------- helper trees

@@ -272,7 +272,8 @@ export class AgentRuntime {
     const { stores, gateway } = this.deps;
     const turnId = claim.turn.id;
     const context = { agent, turn: claim.turn, requestedBy: claim.turn.requestedBy, actsFor: claim.actsFor, oldestInContextId, lease: claim.lease, stores, gateway, tree: this.deps.tree, interrupted };
-    const { result, ok } = await this.deps.toolbox.run(call, context);
+    // Only the tools this agent was offered: a model naming another (a helper calling `forget`) is refused.
+    const { result, ok } = await this.toolboxFor(agent).run(call, context);
     log.info({ tool: call.name, ok }, 'tool called');
     await stores.messages.appendToTurn(
       claim.lease,

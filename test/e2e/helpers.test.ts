@@ -123,6 +123,20 @@ describe.each(testDrivers())('recursive helpers (%s)', (driver) => {
     expect(Number(sums!.agents)).toBe(Number(sums!.usage));
   }, 40_000);
 
+  it('runs only the tools a helper was offered: a critic calling forget or spawn_helpers is refused', async () => {
+    const { discord } = harness;
+    harness.llm.respondWith((request) => {
+      if (helperTask(request) === null || lastToolResult(request)) return undefined;
+      return { toolCalls: [{ name: 'forget', arguments: { fact_id: 1 } }, { name: 'spawn_helpers', arguments: { helpers: [{ task: 'a narrower check' }] } }] };
+    });
+    await harness.runCommand({ channelId, userId: discord.seed.alice.id, name: 'spawn', options: { task: 'Check the plan', helper: 'critic' } }, { timeoutMs: 10_000 });
+    await discord.waitForMessage((message) => message.channel_id === channelId && message.content.includes('🪆 **critic** done ✓'), { timeoutMs: 10_000 });
+    const results = harness.llm.requests.filter((request) => helperTask(request) && lastToolResult(request)).map((request) => JSON.stringify(request.messages.slice(-2)));
+    expect(results.join('\n')).toContain('Error: there is no tool named \\"forget\\"');
+    expect(results.join('\n')).toContain('Error: there is no tool named \\"spawn_helpers\\"');
+    expect(discord.threads(channelId)).toHaveLength(1);
+  }, 30_000);
+
   it('offers no spawn_helpers in DMs', async () => {
     const { discord } = harness;
     const dm = discord.openDirectMessage(discord.seed.alice.id);

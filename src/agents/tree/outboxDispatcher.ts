@@ -7,7 +7,7 @@ export interface DispatcherOptions {
   owner: string;
   /** How often pending items (this process's, others', a dead process's) are looked for. */
   pollMs: number;
-  /** HELPER_RESULT_MAX_TOKENS is applied by the store; this is how many items one pass sends. */
+  /** How many items one pass claims and sends at once. */
   batch: number;
 }
 

@@ -24,7 +24,7 @@ const readColumns = {
   tokenCount: messages.tokenCount,
 } satisfies Record<keyof StoredMessage, unknown>;
 
-export function messageRow(agent: Agent, message: NewMessage): typeof messages.$inferInsert {
+export function messageRow(agent: Pick<Agent, 'id' | 'guildId'>, message: NewMessage): typeof messages.$inferInsert {
   return { ...message, agentId: agent.id, guildId: agent.guildId };
 }
 
