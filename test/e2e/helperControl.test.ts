@@ -1,30 +1,17 @@
 import { type APIMessage, ComponentType, PermissionFlagsBits } from 'discord-api-types/v10';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { RecordedRequest, ScriptedResponse } from '../support/llm/types.js';
+import type { RecordedRequest } from '../support/llm/types.js';
 import { testDrivers } from '../support/db/testDatabase.js';
 import { type BotHarness, startHarness } from '../support/e2e/harness.js';
 import type { App } from '../../src/app.js';
+import { HANG, helperTask, lastToolResult } from '../support/e2e/helperScripts.js';
 
 /*
  * Controlling helpers once they work: Cancel (the header's button and /cancel, with who may), people
  * writing in a helper's thread while it runs and after it finished, chat elsewhere staying prompt
  * while a tree works, threads Discord refuses, and commands used in a helper's thread.
  */
-
-/** A model call that never answers: the helper stays running until it is cancelled. */
-const HANG: ScriptedResponse = { fault: { kind: 'hang' } };
-
-/** Which helper a model request is for (its system prompt names its task), or null for a channel agent. */
-function helperTask(request: RecordedRequest): string | null {
-  const system = String(request.messages[0]?.content ?? '');
-  return /^Your task: (.*)$/m.exec(system)?.[1] ?? null;
-}
-
-/** Whether the request's last message is a tool result (the spawning turn's second call). */
-function afterToolCall(request: RecordedRequest): boolean {
-  return request.messages.at(-1)?.role === 'tool';
-}
 
 function promptText(request: RecordedRequest): string {
   return JSON.stringify(request.messages);
@@ -109,7 +96,7 @@ describe.each(testDrivers())('controlling helpers (%s)', (driver) => {
     const { discord } = harness;
     harness.llm.respondWith((request) => {
       const task = helperTask(request);
-      if (task === 'Compare the two vendors') return afterToolCall(request) ? { text: 'Waiting for the price.' } : { toolCalls: [{ name: 'spawn_helpers', arguments: { helpers: [{ task: 'Price the first vendor' }] } }] };
+      if (task === 'Compare the two vendors') return lastToolResult(request) !== null ? { text: 'Waiting for the price.' } : { toolCalls: [{ name: 'spawn_helpers', arguments: { helpers: [{ task: 'Price the first vendor' }] } }] };
       return task ? HANG : undefined;
     });
     await spawn('Survey the hosting options', 'researcher');
@@ -257,7 +244,7 @@ describe.each(testDrivers())('controlling helpers (%s)', (driver) => {
       if (helperTask(request)) return HANG;
       const lastUser = request.lastUserText ?? '';
       if (lastUser.startsWith('Results of')) return { text: 'The audit was cancelled.' };
-      if (afterToolCall(request)) return { text: 'Five auditors started.' };
+      if (lastToolResult(request) !== null) return { text: 'Five auditors started.' };
       if (lastUser.includes('split the audit')) return { toolCalls: [{ name: 'spawn_helpers', arguments: { helpers: tasks.map((task) => ({ task })) } }] };
       return lastUser.includes('are you there') ? { text: 'Yes, right here.' } : undefined;
     });
@@ -361,12 +348,12 @@ describe.each(testDrivers())('controlling helpers (%s)', (driver) => {
       const lastUser = request.lastUserText ?? '';
       if (task === null) {
         if (lastUser.startsWith('Results of')) return { text: 'The migration plan was cancelled; stopping here.' };
-        if (afterToolCall(request)) return { text: 'A planner is on it.' };
+        if (lastToolResult(request) !== null) return { text: 'A planner is on it.' };
         return { toolCalls: [{ name: 'spawn_helpers', arguments: { helpers: [{ task: 'Plan the database migration', helper: 'planner' }] } }] };
       }
       if (task === 'Plan the database migration') {
         if (lastUser.startsWith('Results of')) return { text: 'Plan: (should never be written)' };
-        if (afterToolCall(request)) return { text: 'Waiting for my three helpers.' };
+        if (lastToolResult(request) !== null) return { text: 'Waiting for my three helpers.' };
         return { toolCalls: [{ name: 'spawn_helpers', arguments: { helpers: children.map((child) => ({ task: child })) } }] };
       }
       return HANG;

@@ -11,6 +11,7 @@ import { createLogger, silentLogger } from '../../src/logger.js';
 import { testDrivers } from '../support/db/testDatabase.js';
 import { type BotHarness, startHarness } from '../support/e2e/harness.js';
 import type { RecordedRequest, ScriptedResponse } from '../support/llm/types.js';
+import { HANG, helperTask, lastToolResult } from '../support/e2e/helperScripts.js';
 
 /*
  * kill -9 of a bot process in the middle of a 3-level helper tree, then a restart on the same
@@ -40,25 +41,12 @@ const TASKS = {
 const LEAF_TASKS = [TASKS.researcher, TASKS.critic, TASKS.firstDraft, TASKS.secondDraft];
 const ALL_TASKS = [TASKS.planner, ...LEAF_TASKS];
 
-/** A model call that never answers: it ends when the process that made it dies. */
-const HANG: ScriptedResponse = { fault: { kind: 'hang' } };
-
-/** Which helper a model request is for (its system prompt names its task), or null for the channel agent. */
-function helperTask(request: RecordedRequest): string | null {
-  const system = String(request.messages[0]?.content ?? '');
-  return /^Your task: (.*)$/m.exec(system)?.[1] ?? null;
-}
-
-function afterToolCall(request: RecordedRequest): boolean {
-  return request.messages.at(-1)?.role === 'tool';
-}
-
 /** The tree's script: the same answers whichever process asks, however often. */
 function treeScript(request: RecordedRequest): ScriptedResponse {
   const task = helperTask(request);
   const lastUser = request.lastUserText ?? '';
   if (task === null) {
-    if (afterToolCall(request)) return { text: ROOT_STARTED };
+    if (lastToolResult(request) !== null) return { text: ROOT_STARTED };
     if (lastUser.startsWith('Results of the 3 helpers')) return { text: ROOT_FINAL };
     return {
       toolCalls: [
@@ -76,7 +64,7 @@ function treeScript(request: RecordedRequest): ScriptedResponse {
     };
   }
   if (task === TASKS.planner) {
-    if (afterToolCall(request)) return { text: PLANNER_WAITING };
+    if (lastToolResult(request) !== null) return { text: PLANNER_WAITING };
     if (lastUser.startsWith('Results of the 2 helpers')) return { text: PLANNER_FINAL };
     return { toolCalls: [{ name: 'spawn_helpers', arguments: { helpers: [{ task: TASKS.firstDraft }, { task: TASKS.secondDraft, helper: 'coder' }] } }] };
   }
@@ -319,7 +307,7 @@ describe.each(testDrivers())('a bot process killed in the middle of a helper tre
     expect(channelPosts.filter((message) => message.content === ROOT_FINAL)).toHaveLength(1);
     expect(new Set(channelPosts.map((message) => message.content)).size).toBe(channelPosts.length);
     // Its spawning call was made once: the spawn was not made again by a resumed turn.
-    expect(llm.requests.filter((request) => helperTask(request) === null && !afterToolCall(request) && !(request.lastUserText ?? '').startsWith('Results of'))).toHaveLength(1);
+    expect(llm.requests.filter((request) => helperTask(request) === null && lastToolResult(request) === null && !(request.lastUserText ?? '').startsWith('Results of'))).toHaveLength(1);
 
     // One header per helper, one thread per header, each name once; every header shows the end.
     const headers = channelPosts.filter((message) => message.content.startsWith('🪆'));

@@ -4,6 +4,7 @@ import type { App } from '../../src/app.js';
 import { testDrivers } from '../support/db/testDatabase.js';
 import { type BotHarness, startHarness } from '../support/e2e/harness.js';
 import type { RecordedRequest, ScriptFunction, ScriptedResponse } from '../support/llm/types.js';
+import { helperTask, lastToolResult } from '../support/e2e/helperScripts.js';
 
 /*
  * The limits of helper trees, end to end: the emulator, the scripted model and the real bot.
@@ -17,21 +18,9 @@ const MAX_DEPTH = 3;
 const MAX_FANOUT = 5;
 const MAX_LIVE = 20;
 
-/** The task of the helper a model request is for, or null for a channel agent. */
-function helperTask(request: RecordedRequest): string | null {
-  const system = String(request.messages[0]?.content ?? '');
-  return /^Your task: (.*)$/m.exec(system)?.[1] ?? null;
-}
-
 /** Whether the request folds an agent's history into its summary (no agent persona, no tools). */
 function isSummary(request: RecordedRequest): boolean {
   return String(request.messages[0]?.content ?? '').startsWith('You maintain the running summary');
-}
-
-/** The last message of a request, when it is a tool result. */
-function lastToolResult(request: RecordedRequest): string | null {
-  const last = request.messages.at(-1);
-  return last?.role === 'tool' ? String(last.content) : null;
 }
 
 /** Every tool result the bot sent the model (each is the last message of the call after it). */

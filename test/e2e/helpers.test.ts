@@ -5,18 +5,7 @@ import type { RecordedRequest, ScriptedResponse } from '../support/llm/types.js'
 import { testDrivers } from '../support/db/testDatabase.js';
 import { type BotHarness, startHarness } from '../support/e2e/harness.js';
 import type { App } from '../../src/app.js';
-
-/** Which agent a model request is for: a helper's system prompt carries its briefing and task. */
-function helperTask(request: RecordedRequest): string | null {
-  const system = String(request.messages[0]?.content ?? '');
-  return /^Your task: (.*)$/m.exec(system)?.[1] ?? null;
-}
-
-/** The last message of a request, when it is a tool result (the turn's second call). */
-function lastToolResult(request: RecordedRequest): string | null {
-  const last = request.messages.at(-1);
-  return last?.role === 'tool' ? String(last.content) : null;
-}
+import { helperTask, lastToolResult } from '../support/e2e/helperScripts.js';
 
 describe.each(testDrivers())('recursive helpers (%s)', (driver) => {
   let harness: BotHarness;
