@@ -134,18 +134,11 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
     engine.dispatcher.start();
     engine.dispatcher.kick();
     stops.push(() => engine.dispatcher.stop());
-    const timeOutTimer = setInterval(() => {
-      engine.helpers.timeOutDue().catch((error: unknown) => logger.warn({ err: error }, 'timing out helpers failed; will retry'));
-    }, HELPER_TIMEOUT_CHECK_MS);
-    stops.push(async () => clearInterval(timeOutTimer));
-    const pruneTimer = setInterval(() => {
-      claims.prune().catch((error: unknown) => logger.warn({ err: error }, 'pruning interaction claims failed'));
-    }, CLAIM_PRUNE_INTERVAL_MS);
-    stops.push(async () => clearInterval(pruneTimer));
-    const releaseTimer = setInterval(() => {
-      engine.chat.releaseDue().catch((error: unknown) => logger.warn({ err: error }, 'releasing kept messages failed; will retry'));
-    }, DEFERRED_RELEASE_INTERVAL_MS);
-    stops.push(async () => clearInterval(releaseTimer));
+    stops.push(
+      repeat(() => engine.helpers.timeOutDue(), HELPER_TIMEOUT_CHECK_MS, logger, 'timing out helpers failed; will retry'),
+      repeat(() => claims.prune(), CLAIM_PRUNE_INTERVAL_MS, logger, 'pruning interaction claims failed'),
+      repeat(() => engine.chat.releaseDue(), DEFERRED_RELEASE_INTERVAL_MS, logger, 'releasing kept messages failed; will retry'),
+    );
 
     health.setPhase('ready');
     logger.info({ ms: Math.round(performance.now() - startedAt), owner }, 'matryoshka ready');
@@ -154,6 +147,23 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Runs `task` every `intervalMs` (never two at once). The returned stop waits for a run in
+ * progress: the database must not close under it.
+ */
+function repeat(task: () => Promise<unknown>, intervalMs: number, logger: Logger, failure: string): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    running ??= task()
+      .then(() => undefined, (error: unknown) => logger.warn({ err: error }, failure))
+      .finally(() => (running = null));
+  }, intervalMs);
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 function addDatabaseChecks(health: Health, database: DatabaseHandle): void {

@@ -27,6 +27,7 @@ export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | null = null;
   private again = false;
+  private stopped = false;
 
   constructor(
     private readonly deps: { dispatch: DispatchStore; tree: TreeStore; gateway: ChatGateway; logger: Logger },
@@ -40,12 +41,14 @@ export class OutboxDispatcher {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     await this.draining;
   }
 
   /** Something was written: send it soon. */
   kick(): void {
+    if (this.stopped) return;
     if (this.draining) {
       this.again = true;
       return;
