@@ -87,10 +87,12 @@ describe.concurrent('the bot process', () => {
         expect(stdout).toBe('');
       });
 
-      it.runIf(available)(`becomes healthy, refuses a second process on the ${second}, and stops on SIGTERM`, async () => {
+      it.runIf(available)(`becomes healthy, refuses a second process on the ${second}, and stops on SIGTERM`, async ({ onTestFailed }) => {
         const [directory, port] = await Promise.all([dataDir(), freePort()]);
         const env = cleanEnv({ ...serversEnv(), DATA_DIR: directory, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) });
         const bot = start(command, args, env);
+        // A timeout ends the test before `finally`: show what the bot said.
+        onTestFailed(() => console.error(`bot output (${name}):\n${bot.output().slice(-4000)}`));
         try {
           // "ok" only when every check passes, the gateway session with the emulator among them.
           expect(await waitForHealthy(bot, port)).toMatchObject({
@@ -127,7 +129,9 @@ describe.concurrent('the bot process', () => {
         } finally {
           bot.killAll();
         }
-      });
+        // Two bot processes start from cold here (tsx compiles the sources on the fly) while the
+        // rest of the suite loads both cores: that alone has taken over 15 s.
+      }, 60_000);
     });
   }
 
