@@ -5,7 +5,7 @@ import type { RecordedRequest, ScriptedResponse } from '../support/llm/types.js'
 import { testDrivers } from '../support/db/testDatabase.js';
 import { type BotHarness, startHarness } from '../support/e2e/harness.js';
 import type { App } from '../../src/app.js';
-import { helperTask, lastToolResult } from '../support/e2e/helperScripts.js';
+import { HANG, helperTask, lastToolResult } from '../support/e2e/helperScripts.js';
 
 describe.each(testDrivers())('recursive helpers (%s)', (driver) => {
   let harness: BotHarness;
@@ -124,6 +124,17 @@ describe.each(testDrivers())('recursive helpers (%s)', (driver) => {
     expect(results.join('\n')).toContain('Error: there is no tool named \\"forget\\"');
     expect(results.join('\n')).toContain('Error: there is no tool named \\"spawn_helpers\\"');
     expect(discord.threads(channelId)).toHaveLength(1);
+  }, 30_000);
+
+  it('deleting the channel cancels its agent\'s trees, aborting the running model call', async () => {
+    const { discord } = harness;
+    harness.llm.respondWith((request) => (helperTask(request) ? HANG : undefined));
+    await harness.runCommand({ channelId, userId: discord.seed.alice.id, name: 'spawn', options: { task: 'Watch the logs' } }, { timeoutMs: 10_000 });
+    const call = await discord.waitFor(() => harness.llm.requests.find((request) => helperTask(request) === 'Watch the logs'), { timeoutMs: 10_000, description: 'the helper at the model' });
+    discord.deleteChannel(channelId);
+    await discord.waitFor(() => call.abandonedAt ?? undefined, { timeoutMs: 5000, description: 'the hung model call aborted' });
+    const [helper] = await bot.database.rows<{ lifecycle: string; result: string }>(sql`select lifecycle, result from agents where kind = 'helper' and home_channel_id = ${channelId}`);
+    expect(helper).toEqual({ lifecycle: 'cancelled', result: 'cancelled: its channel was deleted' });
   }, 30_000);
 
   it('offers no spawn_helpers in DMs', async () => {

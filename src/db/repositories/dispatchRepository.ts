@@ -41,6 +41,13 @@ export class DispatchRepository implements DispatchStore {
 
   async claim(owner: string, options: { limit: number; holdMs: number; ids?: readonly number[] }): Promise<OutboxItem[]> {
     const only = options.ids ? sql` and id = any(${`{${options.ids.join(',')}}`}::bigint[])` : sql``;
+    // Every process polls every second: an empty outbox costs one indexed read, not a transaction.
+    const [due] = await executeRows<{ due: boolean }>(
+      this.db,
+      sql`select exists (select 1 from outbox where status = 'pending' and kind <> 'message'${only}
+            and (not_before is null or not_before <= now()) and (claimed_until is null or claimed_until < now())) as due`,
+    );
+    if (!due?.due) return [];
     return this.db.transaction(async (tx) => {
       // Only the newest pending edit of a header is sent: it renders the helper as it is now.
       await tx.execute(sql`update outbox o set status = 'posted', posted_at = now()
