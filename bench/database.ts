@@ -62,3 +62,33 @@ export async function createBenchDatabase(
   }
   return { name, url, open, drop };
 }
+
+/**
+ * The life of a benchmark process: creates its database, runs `run` on it, drops it (on Ctrl-C
+ * too), prints the total time and exits — at once, so that a socket or timer some library left
+ * behind cannot keep a finished bench alive.
+ */
+export function runBench(serverUrl: string, options: Parameters<typeof createBenchDatabase>[1], run: (database: BenchDatabase) => Promise<void>): void {
+  const startedAt = performance.now();
+  const main = async () => {
+    const database = await createBenchDatabase(serverUrl, options);
+    // Ctrl-C: still drop the database (the finally below does not run on a signal).
+    const onSignal = () => void database.drop().finally(() => process.exit(130));
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    try {
+      console.log(`bench database ${database.name}`);
+      await run(database);
+    } finally {
+      await database.drop();
+    }
+    console.log(`\ndone in ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
+  };
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error('bench failed:', error);
+      process.exit(1);
+    },
+  );
+}

@@ -8,7 +8,7 @@
  * goals. Exits 0 whether or not the goals are met, non-zero only when the run failed. See
  * bench/README.md.
  */
-import { type BenchDatabase, createBenchDatabase } from './database.js';
+import { type BenchDatabase, runBench } from './database.js';
 import { type DbMeter, type DbUse, createDbMeter, dbLines } from './dbStats.js';
 import { profiled } from './profiling.js';
 import { type ResourceUse, resourceLine, startMeter } from './resources.js';
@@ -184,28 +184,7 @@ async function runAll(settings: SpawnSettings, database: BenchDatabase): Promise
   }
 }
 
-async function main(): Promise<void> {
-  const settings = readSettings(process.env);
-  const startedAt = performance.now();
-  const database = await createBenchDatabase(settings.serverUrl);
-  // Ctrl-C: still drop the database (the finally below does not run on a signal).
-  const onSignal = () => void database.drop().finally(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    console.log(`bench database ${database.name}`);
-    await runAll(settings, database);
-  } finally {
-    await database.drop();
-  }
-  console.log(`\ndone in ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
-}
-
-main().then(
-  // Exit now: a socket or timer some library left behind must not keep a finished bench alive.
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error('bench failed:', error);
-    process.exit(1);
-  },
-);
+const settings = readSettings(process.env);
+runBench(settings.serverUrl, {}, async (database) => {
+  await runAll(settings, database);
+});

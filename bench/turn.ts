@@ -8,7 +8,7 @@
  */
 import { loadConfig } from '../src/config.js';
 import { runContextPhase, type ContextResult } from './contextBuild.js';
-import { type BenchDatabase, createBenchDatabase } from './database.js';
+import { type BenchDatabase, runBench } from './database.js';
 import { type DbMeter, createDbMeter, dbLines } from './dbStats.js';
 import { runLatencyPhase, type LatencyResult } from './latency.js';
 import { profiled } from './profiling.js';
@@ -119,29 +119,8 @@ async function runContext(settings: BenchSettings, database: BenchDatabase): Pro
   }
 }
 
-async function main(): Promise<void> {
-  const settings = readSettings(process.env);
-  const startedAt = performance.now();
-  const database = await createBenchDatabase(settings.serverUrl, { logStatements: settings.logStatements });
-  // Ctrl-C: still drop the database (the finally below does not run on a signal).
-  const onSignal = () => void database.drop().finally(() => process.exit(130));
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    console.log(`bench database ${database.name}`);
-    await runChatPhases(settings, database);
-    await runContext(settings, database);
-  } finally {
-    await database.drop();
-  }
-  console.log(`\ndone in ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
-}
-
-main().then(
-  // Exit now: a socket or timer some library left behind must not keep a finished bench alive.
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error('bench failed:', error);
-    process.exit(1);
-  },
-);
+const settings = readSettings(process.env);
+runBench(settings.serverUrl, { logStatements: settings.logStatements }, async (database) => {
+  await runChatPhases(settings, database);
+  await runContext(settings, database);
+});

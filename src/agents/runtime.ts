@@ -11,7 +11,7 @@ import type { Summarizer } from './summarizer.js';
 import { SPAWN_HELPERS_TOOL } from './tools/spawnHelpers.js';
 import type { Toolbox } from './tools/tool.js';
 import type { TreeService } from './tree/treeService.js';
-import type { Agent, ToolCall } from './types.js';
+import { type Agent, type ToolCall, isLive } from './types.js';
 
 export interface RuntimeOptions {
   replyTokenReserve: number;
@@ -217,7 +217,7 @@ export class AgentRuntime {
    */
   private async budgetShortfall(agent: Agent, promptTokens: number): Promise<string | null> {
     // A follow-up in a finished helper's thread spends outside its tree (the guild's caps still count it).
-    if (agent.kind !== 'helper' || (agent.lifecycle !== 'active' && agent.lifecycle !== 'waiting')) return null;
+    if (agent.kind !== 'helper' || !isLive(agent.lifecycle)) return null;
     const remaining = await this.deps.stores.tree.remainingBudget(agent.id);
     const needed = promptTokens + this.options.replyTokenReserve;
     if (remaining === null || remaining >= needed) return null;

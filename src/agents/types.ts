@@ -15,8 +15,10 @@ export type ReplyMode = 'mention' | 'all' | 'off';
 export type RunState = 'idle' | 'queued' | 'running';
 /** A helper's life in its tree; a channel agent is always `active`. */
 export type Lifecycle = 'active' | 'waiting' | 'done' | 'failed' | 'cancelled' | 'timed_out';
-/** The lifecycles of a helper that has ended (its result went to its spawner). */
-export const ENDED_LIFECYCLES: readonly Lifecycle[] = ['done', 'failed', 'cancelled', 'timed_out'];
+/** Whether a helper still works on its task (its result has not gone to its spawner yet). */
+export function isLive(lifecycle: Lifecycle): boolean {
+  return lifecycle === 'active' || lifecycle === 'waiting';
+}
 /** What a user-role message of a conversation is: a person's message, a helper's task, or its helpers' results. */
 export type InputKind = 'chat' | 'task' | 'results';
 /** Who spawned: the model's `spawn_helpers` tool, or a person's `/spawn`. */

@@ -1,6 +1,6 @@
 import type { HelperView, MessageAction } from '../ports.js';
 import { clipToTokens, countTextTokens } from '../tokens.js';
-import type { Lifecycle } from '../types.js';
+import { type Lifecycle, isLive } from '../types.js';
 
 /*
  * What people and spawners read about helpers. Statuses, times and token figures come from the
@@ -30,10 +30,6 @@ export function lineageLine(view: Pick<HelperView, 'lineage' | 'name'>): string 
 export function threadName(helper: string, task: string): string {
   const name = `${helper} · ${oneLine(task)}`;
   return name.length <= 100 ? name : `${name.slice(0, 99).trimEnd()}…`;
-}
-
-export function isLive(lifecycle: Lifecycle): boolean {
-  return lifecycle === 'active' || lifecycle === 'waiting';
 }
 
 /** A helper's status as its header shows it: its state, since when, and what it used. */

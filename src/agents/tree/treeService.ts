@@ -2,7 +2,7 @@ import type { Logger } from '../logger.js';
 import type { ChatGateway, HelperView, NewHelper, SpawnCircumstances, SpawnPlan, TreeStore } from '../ports.js';
 import { withTokenCount } from '../promptMessages.js';
 import { isVisiblyEmpty } from '../text.js';
-import type { Agent, TurnLease } from '../types.js';
+import { type Agent, type TurnLease, isLive } from '../types.js';
 import { BUILTIN_HELPERS, GENERAL_HELPER_NAME, type HelperDefinition, findBuiltinHelper } from './builtinHelpers.js';
 import type { OutboxDispatcher } from './outboxDispatcher.js';
 import { threadName } from './render.js';
@@ -125,7 +125,7 @@ export class TreeService {
       ok: true,
       callId: outcome.callId,
       started: views.map((view, index) => {
-        const failed = view !== null && view.lifecycle !== 'active' && view.lifecycle !== 'waiting' && view.lifecycle !== 'done';
+        const failed = view !== null && !isLive(view.lifecycle) && view.lifecycle !== 'done';
         // An open thread queued the helper's first turn: a helper still idle and active has none yet.
         const open = view !== null && !failed && (view.runState !== 'idle' || view.lifecycle !== 'active');
         return {

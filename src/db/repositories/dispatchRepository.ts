@@ -1,5 +1,6 @@
 import { and, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { DispatchStore, OutboxItem } from '../../agents/ports.js';
+import { type Lifecycle, isLive } from '../../agents/types.js';
 import { type Database, executeRows } from '../database.js';
 import { outbox } from '../schema.js';
 import { wake } from './agentRepository.js';
@@ -124,9 +125,9 @@ export class DispatchRepository implements DispatchStore {
   threadOpened(item: OutboxItem): Promise<void> {
     return this.db.transaction(async (tx) => {
       await tx.execute(sql`update outbox set status = 'posted', posted_at = now() where id = ${item.id}`);
-      const [helper] = await executeRows<{ lifecycle: string }>(tx, sql`select lifecycle from agents where id = ${item.agentId} for update`);
+      const [helper] = await executeRows<{ lifecycle: Lifecycle }>(tx, sql`select lifecycle from agents where id = ${item.agentId} for update`);
       // Its first turn; a helper cancelled meanwhile keeps its thread but does not start.
-      if (helper && (helper.lifecycle === 'active' || helper.lifecycle === 'waiting')) await wake(tx, item.agentId!, 'machine');
+      if (helper && isLive(helper.lifecycle)) await wake(tx, item.agentId!, 'machine');
     });
   }
 

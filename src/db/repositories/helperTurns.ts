@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Claim, TurnResult } from '../../agents/ports.js';
+import { type Lifecycle, isLive } from '../../agents/types.js';
 import { type Executor, executeRows } from '../database.js';
 import { endHelpers, settleBudget } from './treeRepository.js';
 
@@ -13,7 +14,7 @@ import { endHelpers, settleBudget } from './treeRepository.js';
  */
 export async function endHelperTurn(tx: Executor, claim: Claim, outcome: TurnResult, resultMaxTokens: number): Promise<{ queued: boolean }> {
   const answeredThrough = outcome.seenThroughId ?? claim.answeredThroughId;
-  const [state] = await executeRows<{ lifecycle: string; live_children: number | string; unread_results: boolean; unread_messages: boolean }>(
+  const [state] = await executeRows<{ lifecycle: Lifecycle; live_children: number | string; unread_results: boolean; unread_messages: boolean }>(
     tx,
     sql`select a.lifecycle,
           (select count(*) from agents c where c.parent_id = a.id and c.lifecycle in ('active', 'waiting')) as live_children,
@@ -22,7 +23,7 @@ export async function endHelperTurn(tx: Executor, claim: Claim, outcome: TurnRes
         from agents a where a.id = ${claim.agent.id} for update`,
   );
   if (!state) return { queued: false };
-  if (state.lifecycle !== 'active' && state.lifecycle !== 'waiting') {
+  if (!isLive(state.lifecycle)) {
     await settleBudget(tx, claim.agent.id);
     return { queued: false };
   }
