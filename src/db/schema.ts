@@ -294,7 +294,7 @@ export const outbox = pgTable(
     status: text('status').$type<OutboxStatus>().notNull().default('pending'),
     discordMessageId: text('discord_message_id'),
     attempts: integer('attempts').notNull().default(0),
-    /** Not sent before this (edits of one message at most once a second). */
+    /** Not sent before this (a retry's backoff; a header edit waiting for its channel's rate). */
     notBefore: timestamp('not_before', { withTimezone: true }),
     /** A dispatcher holds the row until then; after that another one may send it. */
     claimedUntil: timestamp('claimed_until', { withTimezone: true }),
@@ -308,6 +308,10 @@ export const outbox = pgTable(
     uniqueIndex('outbox_turn_chunk_key').on(table.turnId, table.chunkIndex),
     uniqueIndex('outbox_nonce_key').on(table.nonce),
     index('outbox_pending_idx').on(table.id).where(sql`${table.status} = 'pending'`),
+    // The header edits' rate per channel reads the headers posted there in the last second.
+    index('outbox_header_posted_idx')
+      .on(table.channelId, table.postedAt)
+      .where(sql`${table.kind} in ('header', 'header_edit') and ${table.status} = 'posted'`),
   ],
 );
 

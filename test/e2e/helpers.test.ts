@@ -5,6 +5,7 @@ import type { RecordedRequest, ScriptedResponse } from '../support/llm/types.js'
 import { testDrivers } from '../support/db/testDatabase.js';
 import { type BotHarness, startHarness } from '../support/e2e/harness.js';
 import type { App } from '../../src/app.js';
+import { HEADER_EDITS_PER_CHANNEL_SECOND } from '../../src/db/repositories/dispatchRepository.js';
 import { HANG, helperTask, lastToolResult } from '../support/e2e/helperScripts.js';
 
 describe.each(testDrivers())('recursive helpers (%s)', (driver) => {
@@ -98,6 +99,16 @@ describe.each(testDrivers())('recursive helpers (%s)', (driver) => {
     expect(discord.threads(channelId)).toHaveLength(5);
     const nested = discord.channelMessages(channelId).find((message) => message.content.includes('Draft the second half of A'));
     expect(nested?.content).toContain('-# planner › coder');
+
+    // Header edits share the channel's rate limit with chat: at most two a second in the channel,
+    // and coalescing never loses a header's last state.
+    const threadIds = discord.threads(channelId).map((thread) => thread.id);
+    await discord.waitFor(() => threadIds.every((id) => discord.messageHistory(id)!.current.content.includes('done ✓')), { timeoutMs: 10_000 });
+    const edits = threadIds.flatMap((id) => discord.messageHistory(id)!.revisions.map((revision) => revision.replacedAt)).sort((a, b) => a - b);
+    expect(edits.length).toBeGreaterThanOrEqual(threadIds.length);
+    for (let index = HEADER_EDITS_PER_CHANNEL_SECOND; index < edits.length; index++) {
+      expect(edits[index]! - edits[index - HEADER_EDITS_PER_CHANNEL_SECOND]!).toBeGreaterThanOrEqual(1000);
+    }
 
     // Tools are deny-by-default: the critic was not offered spawn_helpers, nor any helper forget.
     const critic = harness.llm.requests.find((request) => helperTask(request)?.startsWith('Critique'));

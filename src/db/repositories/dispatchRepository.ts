@@ -1,7 +1,7 @@
 import { and, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { DispatchStore, OutboxItem } from '../../agents/ports.js';
 import { type Lifecycle, isLive } from '../../agents/types.js';
-import { type Database, executeRows } from '../database.js';
+import { type Database, type Executor, executeRows } from '../database.js';
 import { outbox } from '../schema.js';
 import { wake } from './agentRepository.js';
 
@@ -27,8 +27,12 @@ function toItem(row: ItemRow): OutboxItem {
   };
 }
 
-/** Edits of one message at most this often (Discord's per-channel limit is shared with chat). */
-const EDIT_INTERVAL = sql`interval '1 second'`;
+/**
+ * Header edits sent in one channel per second, whichever helpers they show: every header of a
+ * tree sits in its root channel, whose Discord rate limit (about 5 posts and edits in 5 s) the
+ * channel's chat shares. Pending edits of one header are coalesced into its newest meanwhile.
+ */
+export const HEADER_EDITS_PER_CHANNEL_SECOND = 2;
 
 /**
  * The outbox's pending rows — headers, threads, header edits, result posts — claimed by any
@@ -64,24 +68,32 @@ export class DispatchRepository implements DispatchStore {
               order by id limit ${options.limit} for update skip locked)
             returning id, kind, agent_id, channel_id, content, nonce, attempts - 1 as attempts`,
       );
-      // An edit too soon after the last one of the same header waits for its second.
+      // An edit beyond its channel's rate waits until the oldest of that second's edits is a second old.
       const items: OutboxItem[] = [];
+      const editsIn = new Map<string, { count: number; freeAt: Date }>();
       for (const row of rows.map(toItem)) {
         if (row.kind === 'header_edit') {
-          const [recent] = await executeRows<{ next_at: string | Date | null }>(
-            tx,
-            sql`select max(posted_at) + ${EDIT_INTERVAL} as next_at from outbox
-                where agent_id = ${row.agentId} and kind in ('header', 'header_edit') and status = 'posted' and posted_at > now() - ${EDIT_INTERVAL}`,
-          );
-          if (recent?.next_at) {
-            await tx.execute(sql`update outbox set not_before = ${new Date(recent.next_at).toISOString()}::timestamptz, claimed_until = null, attempts = attempts - 1 where id = ${row.id}`);
+          const channel = editsIn.get(row.channelId) ?? (await this.headersPostedLastSecond(tx, row.channelId));
+          if (channel.count >= HEADER_EDITS_PER_CHANNEL_SECOND) {
+            await tx.execute(sql`update outbox set not_before = ${channel.freeAt.toISOString()}::timestamptz, claimed_until = null, attempts = attempts - 1 where id = ${row.id}`);
+            editsIn.set(row.channelId, channel);
             continue;
           }
+          editsIn.set(row.channelId, { count: channel.count + 1, freeAt: channel.freeAt });
         }
         items.push(row);
       }
       return items;
     });
+  }
+
+  private async headersPostedLastSecond(tx: Executor, channelId: string): Promise<{ count: number; freeAt: Date }> {
+    const [recent] = await executeRows<{ count: number | string; free_at: string | Date }>(
+      tx,
+      sql`select count(*) as count, coalesce(min(posted_at), now()) + interval '1 second' as free_at from outbox
+          where channel_id = ${channelId} and kind in ('header', 'header_edit') and status = 'posted' and posted_at > now() - interval '1 second'`,
+    );
+    return { count: Number(recent!.count), freeAt: new Date(recent!.free_at) };
   }
 
   async releaseClaimsOf(isDead: (owner: string) => boolean): Promise<number> {

@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_header_posted_idx" ON "outbox" USING btree ("channel_id","posted_at") WHERE "outbox"."kind" in ('header', 'header_edit') and "outbox"."status" = 'posted';
