@@ -125,6 +125,15 @@ describe.each(testDrivers())('long conversations and memory (%s)', (driver) => {
     await harness.discord.waitFor(() => harness.discord.message(reply.id)?.content.includes('launch code is swordfish'));
   });
 
+  it('keeps a fact remembered twice once (a resumed turn may run its remember call again)', async () => {
+    for (let time = 0; time < 2; time++) {
+      const asked = harness.mention('remember: the standup is at 9:30', { channelId });
+      await replyAfter(asked.id);
+    }
+    const listed = await harness.runCommand({ channelId, userId: harness.discord.seed.alice.id, name: 'memory', subcommand: 'show' });
+    expect(harness.discord.message(listed.responses.original!.id)!.content.match(/the standup is at 9:30/g)).toHaveLength(1);
+  });
+
   it('carries on after the bot restarts: same conversation, same facts', async () => {
     const first = harness.mention('remember: the meeting room is Orion', { channelId });
     await replyAfter(first.id);

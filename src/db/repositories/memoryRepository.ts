@@ -26,10 +26,11 @@ export class MemoryRepository implements MemoryStore {
   }
 
   async addFact(agent: Agent, content: string, authorId: string | null): Promise<Fact> {
-    const [row] = await this.db
-      .insert(memories)
-      .values({ agentId: agent.id, guildId: agent.guildId, content: storableText(content), authorId })
-      .returning();
+    const text = storableText(content);
+    // One fact once: a turn resumed after a crash runs its interrupted `remember` call again.
+    const [known] = await this.db.select().from(memories).where(and(eq(memories.agentId, agent.id), eq(memories.content, text))).limit(1);
+    if (known) return toFact(known);
+    const [row] = await this.db.insert(memories).values({ agentId: agent.id, guildId: agent.guildId, content: text, authorId }).returning();
     return toFact(row!);
   }
 
