@@ -119,9 +119,10 @@ export class DispatchRepository implements DispatchStore {
 
   headerPosted(item: OutboxItem, messageId: string): Promise<number | null> {
     return this.db.transaction(async (tx) => {
-      await tx.execute(sql`update outbox set status = 'posted', posted_at = now(), discord_message_id = ${messageId} where id = ${item.id}`);
+      // The helper before its outbox row, as every transaction that locks both does.
       // The thread will have the header's id: a message in it finds its helper from now on.
       await tx.execute(sql`update agents set channel_id = ${messageId}, updated_at = now() where id = ${item.agentId} and channel_id is null`);
+      await tx.execute(sql`update outbox set status = 'posted', posted_at = now(), discord_message_id = ${messageId} where id = ${item.id}`);
       const [thread] = await executeRows<{ id: number | string }>(
         tx,
         sql`insert into outbox (guild_id, agent_id, kind, channel_id, content, nonce)
@@ -136,8 +137,8 @@ export class DispatchRepository implements DispatchStore {
 
   threadOpened(item: OutboxItem): Promise<void> {
     return this.db.transaction(async (tx) => {
-      await tx.execute(sql`update outbox set status = 'posted', posted_at = now() where id = ${item.id}`);
       const [helper] = await executeRows<{ lifecycle: Lifecycle }>(tx, sql`select lifecycle from agents where id = ${item.agentId} for update`);
+      await tx.execute(sql`update outbox set status = 'posted', posted_at = now() where id = ${item.id}`);
       // Its first turn; a helper cancelled meanwhile keeps its thread but does not start.
       if (helper && isLive(helper.lifecycle)) await wake(tx, item.agentId!, 'machine');
     });

@@ -231,10 +231,10 @@ export class TreeRepository implements TreeStore {
     );
     if (!due?.due) return { ended: 0, queued: false };
     return this.db.transaction(async (tx) => {
+      // Not locked here: endHelpers locks spawners before their helpers, as every ending does.
       const due = await executeRows<{ id: number | string }>(
         tx,
-        sql`select id from agents where kind = 'helper' and lifecycle in ${LIVE} and deadline_at <= now()
-            order by deadline_at limit ${limit} for update skip locked`,
+        sql`select id from agents where kind = 'helper' and lifecycle in ${LIVE} and deadline_at <= now() order by id limit ${limit}`,
       );
       if (due.length === 0) return { ended: 0, queued: false };
       return endHelpers(tx, due.map((row) => Number(row.id)), { lifecycle: 'timed_out', result: 'timed out' }, this.resultMaxTokens);
@@ -251,8 +251,11 @@ export class TreeRepository implements TreeStore {
 export async function endHelpers(tx: Executor, agentIds: number[], ending: HelperEnding, resultMaxTokens: number): Promise<{ ended: number; queued: boolean }> {
   if (agentIds.length === 0) return { ended: 0, queued: false };
   const ids = sql`${`{${agentIds.join(',')}}`}::bigint[]`;
+  await lockSpawnersOf(tx, ids);
   // A member whose turn is running keeps its budget until that turn ends (a model call may be in
-  // flight): it is settled then (see settleBudget), so a tree never spends a budget twice.
+  // flight): it is settled then (see settleBudget), so a tree never spends a budget twice. The
+  // outer lifecycle check is made again on a row another transaction ended while this one waited
+  // for its lock, so a helper is never ended (nor its call counted down) twice.
   const members = await executeRows<{ id: number | string; parent_id: number | string | null; spawn_call_id: number | string | null; unused: number | string }>(
     tx,
     sql`with recursive sub(id) as (
@@ -261,7 +264,7 @@ export async function endHelpers(tx: Executor, agentIds: number[], ending: Helpe
           select c.id from agents c join sub on c.parent_id = sub.id where c.lifecycle in ${LIVE})
         select a.id, a.parent_id, a.spawn_call_id,
           case when a.run_state = 'running' then 0 else coalesce(a.token_budget, 0) - ${usedBy(sql`a.id`)} end as unused
-        from agents a where a.id in (select id from sub) order by a.id for update`,
+        from agents a where a.id in (select id from sub) and a.lifecycle in ${LIVE} order by a.id for update`,
   );
   if (members.length === 0) return { ended: 0, queued: false };
   const byId = new Map(members.map((row) => [Number(row.id), { parentId: row.parent_id === null ? null : Number(row.parent_id), callId: row.spawn_call_id === null ? null : Number(row.spawn_call_id), unused: Number(row.unused) }]));
@@ -299,6 +302,15 @@ export async function endHelpers(tx: Executor, agentIds: number[], ending: Helpe
     if (call && Number(call.pending) === 0) queued = (await deliverResults(tx, callId, resultMaxTokens)) || queued;
   }
   return { ended: byId.size, queued };
+}
+
+/**
+ * Every transaction that ends helpers locks their spawners first, then the helpers in id order
+ * (a helper's id is greater than its spawner's): ending a helper updates its spawner (budget,
+ * results), and ending a spawner ends its helpers, so any other order can deadlock.
+ */
+export async function lockSpawnersOf(tx: Executor, ids: SQL): Promise<void> {
+  await tx.execute(sql`select 1 from agents where id in (select parent_id from agents where id = any(${ids})) order by id for update`);
 }
 
 /**

@@ -19,7 +19,7 @@ import {
   unsummarisedTokens,
 } from './claimColumns.js';
 import { endHelperTurn } from './helperTurns.js';
-import { refreshTokensUsed } from './treeRepository.js';
+import { lockSpawnersOf, refreshTokensUsed } from './treeRepository.js';
 import { toAgent } from './mappers.js';
 import { bindMessage, insertMessageSelect } from './messageRepository.js';
 import { bindUsage, insertUsageSelect } from './usageRepository.js';
@@ -133,6 +133,8 @@ export class WorkQueueRepository implements WorkQueue {
     const [freed] =
       claim.agent.kind === 'helper'
         ? await this.db.transaction(async (tx) => {
+            // Ending the helper may update its spawner: locked first, as every ending does.
+            await lockSpawnersOf(tx, sql`array[${claim.agent.id}]::bigint[]`);
             const [ended] = await finishStatement(tx).execute(values);
             if (!ended) return [];
             const { queued } = await endHelperTurn(tx, claim, outcome, this.resultMaxTokens);
