@@ -63,6 +63,7 @@ const EnvSchema = z.object({
   HELPER_MODEL: z.string().min(1).optional(),
   SCHEDULES_PER_GUILD: positiveInt(25, 1000),
   SCHEDULE_MIN_INTERVAL_SECONDS: positiveInt(300, 86_400 * 7),
+  SCHEDULE_CATCH_UP_HOURS: positiveInt(24, 24 * 30),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -121,6 +122,7 @@ const fixes: Record<keyof Env, string> = {
   HELPER_MODEL: 'a model name your endpoint serves, or unset to use DEFAULT_MODEL',
   SCHEDULES_PER_GUILD: 'a whole number from 1 to 1000',
   SCHEDULE_MIN_INTERVAL_SECONDS: 'a whole number of seconds, at least 1',
+  SCHEDULE_CATCH_UP_HOURS: 'a whole number of hours from 1 to 720',
 };
 
 function toConfig(env: Env) {
@@ -180,7 +182,7 @@ function toConfig(env: Env) {
       maxSeconds: env.HELPER_MAX_SECONDS,
       model: env.HELPER_MODEL ?? env.DEFAULT_MODEL,
     },
-    schedules: { perGuild: env.SCHEDULES_PER_GUILD, minIntervalSeconds: env.SCHEDULE_MIN_INTERVAL_SECONDS },
+    schedules: { perGuild: env.SCHEDULES_PER_GUILD, minIntervalSeconds: env.SCHEDULE_MIN_INTERVAL_SECONDS, catchUpHours: env.SCHEDULE_CATCH_UP_HOURS },
   };
 }
 

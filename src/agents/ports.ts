@@ -3,6 +3,7 @@ import type {
   AttachmentInfo,
   ChannelRef,
   Fact,
+  InputKind,
   NewMessage,
   Persona,
   PostedChunk,
@@ -16,6 +17,8 @@ import type {
   UsageTotals,
   Lifecycle,
   RunState,
+  Schedule,
+  ScheduleRun,
   SpawnOrigin,
 } from './types.js';
 
@@ -223,6 +226,11 @@ export interface Claim {
   answerThroughId?: number | undefined;
   /** Everyone whose input the turn answers: permission-gated tools need all of them to hold it. */
   actsFor: string[];
+  /**
+   * The newest input the turn answers: its kind, and the schedule behind it (a firing, or the
+   * results of the helper a firing spawned). Null when nothing waits.
+   */
+  answerInput: { kind: InputKind; scheduleId: number | null } | null;
 }
 
 export interface TurnResult {
@@ -389,6 +397,8 @@ export interface SpawnRequest {
   lease: TurnLease | null;
   origin: SpawnOrigin;
   actsFor: string | null;
+  /** Spawned by this schedule's firing: its results' turn posts as the schedule says. */
+  scheduleId?: number | null;
   homeChannelId: string;
   /** The children's deadline: the earlier of HELPER_MAX_SECONDS from now and the spawner's. */
   deadline: Date;
@@ -465,10 +475,12 @@ export interface TreeStore {
 /** An outbox row for the dispatcher to send. */
 export interface OutboxItem {
   id: number;
-  kind: 'header' | 'thread' | 'header_edit' | 'result';
+  kind: 'header' | 'thread' | 'header_edit' | 'result' | 'notice';
   agentId: number | null;
   channelId: string;
   content: string;
+  /** A notice's buttons. */
+  actions: MessageAction[];
   nonce: string;
   attempts: number;
 }
@@ -494,6 +506,66 @@ export interface DispatchStore {
   failed(item: OutboxItem, error: string, retryInMs: number | null): Promise<void>;
 }
 
+// ---------------------------------------------------------------- schedules
+
+export type NewSchedule = Omit<Schedule, 'id' | 'pausedReason' | 'consecutiveFailures' | 'createdAt'>;
+
+/** What a schedule may change in place (`/schedule edit`): the id and its history stay. */
+export type ScheduleChanges = Partial<Pick<Schedule, 'cron' | 'timezone' | 'task' | 'helper' | 'notify' | 'mentionRoleId' | 'nextFireAt'>>;
+
+/** Where schedules are paused: one, a channel's, or a guild's. */
+export type ScheduleScope = { scheduleId: number } | { channelId: string } | { guildId: string };
+
+/** What a due schedule fires, decided by the scheduler (fire times are computed in its zone). */
+export interface FiringPlan {
+  /** The fire time to run now (null: nothing within the catch-up window). */
+  fireAt: Date | null;
+  late: boolean;
+  /** Other fire times skipped, recorded in one `missed` run. */
+  missed: number;
+  next: Date | null;
+  /** The scheduled-task message for the agent's conversation. */
+  content: string;
+}
+
+/** A schedule with its latest firing, as `/schedule list` shows it. */
+export interface ListedSchedule extends Schedule {
+  lastRun: ScheduleRun | null;
+}
+
+export interface ScheduleStore {
+  /**
+   * Inserts a schedule unless its guild has `maxPerGuild` already, counted under a lock of the
+   * guild so several processes cannot pass it.
+   */
+  create(schedule: NewSchedule, maxPerGuild: number): Promise<Schedule | { refused: 'limit' }>;
+  /** A schedule of this guild (ids are never looked up across guilds). */
+  get(guildId: string, scheduleId: number): Promise<Schedule | null>;
+  /** A channel's schedules (all of the guild's with no channel), oldest first. */
+  list(guildId: string, channelId: string | null): Promise<ListedSchedule[]>;
+  update(guildId: string, scheduleId: number, changes: ScheduleChanges): Promise<Schedule | null>;
+  remove(guildId: string, scheduleId: number): Promise<boolean>;
+  /** Pauses the active schedules in scope, for `reason`. @returns how many. */
+  pause(scope: ScheduleScope, reason: string): Promise<Schedule[]>;
+  /** Active again, from `nextFireAt`, with its failure count reset. */
+  resume(guildId: string, scheduleId: number, nextFireAt: Date | null): Promise<Schedule | null>;
+  guildTimezone(guildId: string): Promise<string | null>;
+  setGuildTimezone(guildId: string, timezone: string): Promise<void>;
+  /**
+   * Claims due schedules (`FOR UPDATE SKIP LOCKED`, so each is claimed by one process): for each,
+   * `plan` says what to fire; the run row (whose key makes it exactly-once), the scheduled-task
+   * message, the agent's wake and the next fire time are written in one transaction.
+   * @returns the firings this process made.
+   */
+  claimDue(owner: string, limit: number, plan: (schedule: Schedule) => FiringPlan): Promise<Array<{ schedule: Schedule; fireAt: Date }>>;
+  /** Fires a schedule now (run-now), as a due firing would, leaving its next fire time. @returns false when this instant was fired already. */
+  fireNow(owner: string, schedule: Schedule, fireAt: Date, content: string): Promise<boolean>;
+  /** The schedule and run behind a scheduled-task message (null: not one, or its schedule is gone). */
+  firingOf(messageId: number): Promise<{ schedule: Schedule; run: ScheduleRun } | null>;
+  /** Notify and mention settings of a schedule (for the turn that answers a helper it spawned). */
+  byId(scheduleId: number): Promise<Schedule | null>;
+}
+
 /** Every store the engine uses, as one object to pass around. */
 export interface EngineStores {
   agents: AgentStore;
@@ -505,4 +577,5 @@ export interface EngineStores {
   usage: UsageStore;
   tree: TreeStore;
   dispatch: DispatchStore;
+  schedules: ScheduleStore;
 }

@@ -19,8 +19,43 @@ export type Lifecycle = 'active' | 'waiting' | 'done' | 'failed' | 'cancelled' |
 export function isLive(lifecycle: Lifecycle): boolean {
   return lifecycle === 'active' || lifecycle === 'waiting';
 }
-/** What a user-role message of a conversation is: a person's message, a helper's task, or its helpers' results. */
-export type InputKind = 'chat' | 'task' | 'results';
+/** What a user-role message of a conversation is: a person's message, a helper's task, its helpers' results, or a schedule's firing. */
+export type InputKind = 'chat' | 'task' | 'results' | 'schedule';
+/** A firing of a schedule: `running` until its turn ends; `missed` counts fire times skipped (downtime past the catch-up window); `skipped`: not run (its creator lost the permission). */
+export type ScheduleRunStatus = 'running' | 'done' | 'failed' | 'missed' | 'skipped';
+
+/** A recurring task of a channel's agent: a cron expression in an IANA time zone. */
+export interface Schedule {
+  id: number;
+  guildId: string;
+  channelId: string;
+  agentId: number;
+  cron: string;
+  timezone: string;
+  task: string;
+  /** Fired as this helper in a thread of its own (null: the channel's agent does the task). */
+  helper: string | null;
+  /** Posts notify (else they are silent); `mentionRoleId` is pinged above the answer. */
+  notify: boolean;
+  mentionRoleId: string | null;
+  /** The person it acts for: their permission is checked again at every firing. */
+  createdBy: string;
+  /** Why it is paused (null: active). */
+  pausedReason: string | null;
+  nextFireAt: Date | null;
+  consecutiveFailures: number;
+  createdAt: Date;
+}
+
+/** One firing (or the fire times it skipped). */
+export interface ScheduleRun {
+  scheduleId: number;
+  fireAt: Date;
+  status: ScheduleRunStatus;
+  late: boolean;
+  missedCount: number;
+  error: string | null;
+}
 /** Who spawned: the model's `spawn_helpers` tool, or a person's `/spawn`. */
 export type SpawnOrigin = 'tool' | 'command';
 
@@ -121,6 +156,8 @@ export interface NewMessage {
   inputKind?: InputKind;
   /** For an input that is not a person's own message: the person its turn acts for. */
   actsFor?: string | null;
+  /** A schedule's firing, or the results of the helper it spawned. */
+  scheduleId?: number | null;
   tokenCount: number;
 }
 

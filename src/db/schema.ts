@@ -17,7 +17,7 @@ import {
   unique,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import type { AttachmentInfo, InputKind, Lifecycle, RunState, SpawnOrigin } from '../agents/types.js';
+import type { AttachmentInfo, InputKind, Lifecycle, RunState, ScheduleRunStatus, SpawnOrigin } from '../agents/types.js';
 
 /**
  * The durable state of every agent. Only PostgreSQL 15 features: PGlite runs 18, the server 15,
@@ -43,6 +43,8 @@ export interface PersonaSnapshot {
 export const guildSettings = pgTable('guild_settings', {
   guildId: text('guild_id').primaryKey(),
   defaultPersona: jsonb('default_persona').$type<PersonaSnapshot>(),
+  /** The IANA zone of schedules created without one (null: UTC). */
+  timezone: text('timezone'),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -150,6 +152,8 @@ export const spawnCalls = pgTable(
     pending: integer('pending').notNull(),
     /** For a call that starts a tree: the tree's token budget. */
     treeBudget: integer('tree_budget'),
+    /** A schedule's firing spawned it: the results' turn posts as that schedule says (notify, mention). */
+    scheduleId: id('schedule_id'),
     createdAt: createdAt(),
     deliveredAt: timestamp('delivered_at', { withTimezone: true }),
   },
@@ -193,6 +197,8 @@ export const messages = pgTable(
     inputKind: text('input_kind').$type<InputKind>().notNull().default('chat'),
     /** For an input: the person the turn answering it acts for. */
     actsFor: text('acts_for'),
+    /** For a schedule's firing, and the results of the helper it spawned: that schedule. */
+    scheduleId: id('schedule_id'),
     search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', coalesce(content, ''))`),
     createdAt: createdAt(),
   },
@@ -273,9 +279,10 @@ export type OutboxStatus = 'pending' | 'posted' | 'failed';
 /**
  * `message`: a chunk of a turn's reply (posted, then recorded). The others are written pending in
  * the transaction of the change they show, and sent by the dispatcher: a helper's `header`, its
- * `thread`, a `header_edit` (rendered from the helper's state when sent), a `result` post.
+ * `thread`, a `header_edit` (rendered from the helper's state when sent), a `result` post, a
+ * `notice` (e.g. a schedule paused itself; its buttons in `payload.actions`).
  */
-export type OutboxKind = 'message' | 'header' | 'thread' | 'header_edit' | 'result';
+export type OutboxKind = 'message' | 'header' | 'thread' | 'header_edit' | 'result' | 'notice';
 
 /** Posts on their way to Discord: the nonce makes a retried post idempotent. */
 export const outbox = pgTable(
@@ -340,7 +347,7 @@ export const usage = pgTable(
   ],
 );
 
-/** Recurring tasks of an agent. */
+/** Recurring tasks of a channel's agent (see the Schedule type). */
 export const schedules = pgTable(
   'schedules',
   {
@@ -352,11 +359,22 @@ export const schedules = pgTable(
     timezone: text('timezone').notNull().default('UTC'),
     task: text('task').notNull(),
     helper: text('helper'),
+    notify: boolean('notify').notNull().default(false),
+    mentionRoleId: text('mention_role_id'),
     createdBy: text('created_by').notNull(),
+    /** false: paused, for `paused_reason`. */
     enabled: boolean('enabled').notNull().default(true),
+    pausedReason: text('paused_reason'),
+    /** The next fire time (computed in the schedule's zone): every process's tick claims it when due. */
+    nextFireAt: timestamp('next_fire_at', { withTimezone: true }),
+    consecutiveFailures: integer('consecutive_failures').notNull().default(0),
     createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [index('schedules_guild_idx').on(table.guildId)],
+  (table) => [
+    index('schedules_guild_idx').on(table.guildId),
+    index('schedules_due_idx').on(table.nextFireAt).where(sql`${table.enabled}`),
+  ],
 );
 
 /** One row per firing: the primary key is the claim that makes a firing exactly-once. */
@@ -368,12 +386,22 @@ export const scheduleRuns = pgTable(
       .references(() => schedules.id, { onDelete: 'cascade' }),
     fireAt: timestamp('fire_at', { withTimezone: true }).notNull(),
     claimedBy: text('claimed_by').notNull(),
-    status: text('status').$type<'running' | 'done' | 'failed'>().notNull().default('running'),
+    status: text('status').$type<ScheduleRunStatus>().notNull().default('running'),
+    /** Fired after its time (the bot was down): the task's message says when it was due. */
+    late: boolean('late').notNull().default(false),
+    /** For a `missed` row: how many fire times were skipped. */
+    missedCount: integer('missed_count').notNull().default(0),
+    /** The scheduled-task message it put in the agent's conversation, and the turn that answered it. */
+    messageId: id('message_id'),
+    turnId: id('turn_id'),
     error: text('error'),
     createdAt: createdAt(),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
-  (table) => [primaryKey({ columns: [table.scheduleId, table.fireAt] })],
+  (table) => [
+    primaryKey({ columns: [table.scheduleId, table.fireAt] }),
+    index('schedule_runs_message_idx').on(table.messageId).where(sql`${table.messageId} is not null`),
+  ],
 );
 
 /** Interaction ids claimed before they are acknowledged: with two processes, the loser stays silent. */

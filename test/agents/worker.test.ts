@@ -37,7 +37,7 @@ class MemoryQueue implements WorkQueue {
   async claimOf(agentId: number): Promise<Claim> {
     const agent = { id: agentId, guildId: 'g', channelId: `c${agentId}`, kind: this.helpers.has(agentId) ? ('helper' as const) : ('channel' as const), persona: testPersona, replyMode: 'mention', runState: 'running', lifecycle: 'active', depth: 0, parentId: null, rootId: null, treeId: null, task: null, briefing: null, actsFor: null, homeChannelId: null, tokenBudget: null, deadlineAt: null, createdAt: new Date(0), historyStartId: 0, summary: null, summaryThroughId: 0, wakeSeq: 1, noticeMessageId: null } as const;
     const lease = { agentId, turnId: agentId, owner: 'test' };
-    return { agent, wakeSeq: 1, turn: { id: agentId, agentId, requestedBy: null, attempts: 1 }, lease, answeredThroughId: 0, unanswered: true, unsummarisedTokens: 0, pendingAttachments: false, offlineMessageId: null, actsFor: [] };
+    return { agent, wakeSeq: 1, turn: { id: agentId, agentId, requestedBy: null, attempts: 1 }, lease, answeredThroughId: 0, unanswered: true, unsummarisedTokens: 0, pendingAttachments: false, offlineMessageId: null, actsFor: [], answerInput: { kind: 'chat', scheduleId: null } };
   }
 
   async renewLease(): Promise<LeaseState> {

@@ -36,7 +36,7 @@ describe('loadConfig', () => {
       worker: { leaseMs: 15_000, databaseRetryMs: 120_000, concurrency: 8, streamEditIntervalMs: 1000, pollMs: 500 },
       limits: { userTurnsPerMinute: 10, guildDailyTokens: null },
       helpers: { maxDepth: 3, maxFanout: 5, maxLivePerGuild: 20, treeTokenBudget: 200_000, minBudget: 4000, resultMaxTokens: 1000, guildDailyTokens: 2_000_000, maxSeconds: 900, model: 'gpt-4o-mini' },
-      schedules: { perGuild: 25, minIntervalSeconds: 300 },
+      schedules: { perGuild: 25, minIntervalSeconds: 300, catchUpHours: 24 },
     } satisfies Config);
   });
 

@@ -19,7 +19,8 @@ const RETRY_BASE_MS = 1000;
 
 /**
  * Sends the outbox's pending items: a helper's header (which becomes its channel), then its
- * thread (whose opening queues the helper's first turn), header edits and `/spawn` result posts.
+ * thread (whose opening queues the helper's first turn), header edits, `/spawn` result posts and
+ * notices (a schedule that paused itself).
  * Every item was written in the transaction of the change it shows; this only delivers it, so a
  * crash anywhere leaves it pending for the next pass of any process.
  */
@@ -114,8 +115,9 @@ export class OutboxDispatcher {
 
   private async deliver(item: OutboxItem): Promise<number | null> {
     const { dispatch, tree, gateway } = this.deps;
-    if (item.kind === 'result') {
-      await dispatch.sent(item, await gateway.postMessage({ channelId: item.channelId, content: item.content, nonce: item.nonce, silent: true }));
+    if (item.kind === 'result' || item.kind === 'notice') {
+      const post = { channelId: item.channelId, content: item.content, nonce: item.nonce, actions: item.actions, silent: true };
+      await dispatch.sent(item, await gateway.postMessage(post));
       return null;
     }
     const view = item.agentId === null ? null : await tree.view(item.agentId);

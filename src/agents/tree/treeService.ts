@@ -77,7 +77,7 @@ export class TreeService {
   async spawn(
     spawner: Agent,
     orders: readonly HelperOrder[],
-    options: { origin: 'tool' | 'command'; lease: TurnLease | null; actsFor: string | null; model?: string; interrupted?: boolean },
+    options: { origin: 'tool' | 'command'; lease: TurnLease | null; actsFor: string | null; model?: string; interrupted?: boolean; scheduleId?: number },
   ): Promise<SpawnReport> {
     const { limits } = this;
     if (options.interrupted && options.lease) {
@@ -107,6 +107,7 @@ export class TreeService {
       lease: options.lease,
       origin: options.origin,
       actsFor: options.actsFor,
+      scheduleId: options.scheduleId ?? null,
       homeChannelId: home.channelId,
       deadline,
       helpers,

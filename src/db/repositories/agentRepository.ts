@@ -50,6 +50,7 @@ export class AgentRepository implements AgentStore {
       offlineMessageId: message.sentWhileOffline ? (message.discordMessageId ?? null) : row.offlineMessageId,
       // An agent at rest has nothing else waiting: the turn answers this message, for its author.
       actsFor: message.authorId ? [message.authorId] : [],
+      answerInput: { kind: 'chat' as const, scheduleId: null },
     };
     return { agent, claim };
   }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { TurnLease } from '../../agents/types.js';
+import type { InputKind, TurnLease } from '../../agents/types.js';
 
 /*
  * What a claim returns besides the agent, for the statements that claim one (the queue's, and
@@ -58,6 +58,12 @@ const answerThrough = sql`(select case when f.person
     from ${firstPending} f)`;
 
 export const answerThroughId = sql<number | null>`${answerThrough}`.mapWith((value) => (value === null ? null : Number(value))).as('answer_through_id');
+
+/** What the newest input the turn answers is, and the schedule behind it (a firing, or the results of the helper it spawned). */
+export const answerInputKind = sql<InputKind | null>`(select m.input_kind from messages m where m.id = ${answerThrough})`.as('answer_input_kind');
+export const answerScheduleId = sql<number | null>`(select m.schedule_id from messages m where m.id = ${answerThrough})`
+  .mapWith((value) => (value === null ? null : Number(value)))
+  .as('answer_schedule_id');
 
 /** Everyone whose input the turn answers: a permission-gated tool needs every one of them to hold it. */
 export const actsFor = sql<string[]>`(select coalesce(array_agg(distinct coalesce(m.acts_for, m.author_id)) filter (where coalesce(m.acts_for, m.author_id) is not null), '{}')

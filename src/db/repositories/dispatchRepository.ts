@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
-import type { DispatchStore, OutboxItem } from '../../agents/ports.js';
+import type { DispatchStore, MessageAction, OutboxItem } from '../../agents/ports.js';
 import { type Lifecycle, isLive } from '../../agents/types.js';
 import { type Database, type Executor, executeRows } from '../database.js';
 import { outbox } from '../schema.js';
@@ -13,6 +13,7 @@ interface ItemRow extends Record<string, unknown> {
   content: string;
   nonce: string;
   attempts: number;
+  payload: { actions?: MessageAction[] } | null;
 }
 
 function toItem(row: ItemRow): OutboxItem {
@@ -24,6 +25,7 @@ function toItem(row: ItemRow): OutboxItem {
     content: row.content,
     nonce: row.nonce,
     attempts: Number(row.attempts),
+    actions: row.payload?.actions ?? [],
   };
 }
 
@@ -35,7 +37,7 @@ function toItem(row: ItemRow): OutboxItem {
 export const HEADER_EDITS_PER_CHANNEL_SECOND = 2;
 
 /**
- * The outbox's pending rows — headers, threads, header edits, result posts — claimed by any
+ * The outbox's pending rows — headers, threads, header edits, result posts, notices — claimed by any
  * process's dispatcher for a while (`claimed_until`, `claimed_by`), so a dispatcher that died
  * mid-send leaves them to the next one — at once to a process that starts and sees it is gone
  * (`releaseClaimsOf`). Sending twice is harmless: posts carry their nonce, and a thread that
@@ -66,7 +68,7 @@ export class DispatchRepository implements DispatchStore {
               where status = 'pending' and kind <> 'message'${only}
                 and (not_before is null or not_before <= now()) and (claimed_until is null or claimed_until < now())
               order by id limit ${options.limit} for update skip locked)
-            returning id, kind, agent_id, channel_id, content, nonce, attempts - 1 as attempts`,
+            returning id, kind, agent_id, channel_id, content, nonce, payload, attempts - 1 as attempts`,
       );
       // An edit beyond its channel's rate waits until the oldest of that second's edits is a second old.
       const items: OutboxItem[] = [];

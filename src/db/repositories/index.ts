@@ -7,6 +7,7 @@ import { MessageRepository } from './messageRepository.js';
 import { OutboxRepository } from './outboxRepository.js';
 import { DispatchRepository } from './dispatchRepository.js';
 import { TreeRepository } from './treeRepository.js';
+import { ScheduleRepository } from './scheduleRepository.js';
 import { UsageRepository } from './usageRepository.js';
 import { WorkQueueRepository } from './workQueueRepository.js';
 
@@ -25,5 +26,6 @@ export function createEngineStores(db: Database, options: { helperResultMaxToken
     usage: new UsageRepository(db),
     tree: new TreeRepository(db, options.helperResultMaxTokens),
     dispatch: new DispatchRepository(db),
+    schedules: new ScheduleRepository(db),
   };
 }

@@ -123,6 +123,7 @@ export class TreeRepository implements TreeStore {
           origin: request.origin,
           turnId: lease?.turnId ?? null,
           actsFor: request.actsFor,
+          scheduleId: request.scheduleId ?? null,
           pending: request.helpers.length,
           treeBudget: spawner.kind === 'channel' ? carved : null,
         })
@@ -350,9 +351,9 @@ function isWithin(id: number, top: number, byId: Map<number, { parentId: number 
  * @returns whether the spawner was queued.
  */
 async function deliverResults(tx: Executor, callId: number, resultMaxTokens: number): Promise<boolean> {
-  const [call] = await executeRows<{ origin: string; spawner_id: number | string; acts_for: string | null }>(
+  const [call] = await executeRows<{ origin: string; spawner_id: number | string; acts_for: string | null; schedule_id: number | string | null }>(
     tx,
-    sql`update spawn_calls set delivered_at = now() where id = ${callId} returning origin, spawner_id, acts_for`,
+    sql`update spawn_calls set delivered_at = now() where id = ${callId} returning origin, spawner_id, acts_for, schedule_id`,
   );
   const children = await views(tx, sql`a.spawn_call_id = ${callId}`);
   const [spawner] = await executeRows<{ id: number | string; guild_id: string | null; channel_id: string | null }>(
@@ -368,7 +369,7 @@ async function deliverResults(tx: Executor, callId: number, resultMaxTokens: num
     return false;
   }
   const content = resultsMessage(callId, children, resultMaxTokens);
-  await tx.insert(messages).values(messageRow(agent, withTokenCount({ role: 'user', content, inputKind: 'results', actsFor: call!.acts_for })));
+  await tx.insert(messages).values(messageRow(agent, withTokenCount({ role: 'user', content, inputKind: 'results', actsFor: call!.acts_for, scheduleId: call!.schedule_id === null ? null : Number(call!.schedule_id) })));
   const woken = await wake(tx, Number(spawner.id), 'machine');
   return woken.runState === 'queued';
 }

@@ -1,12 +1,15 @@
 import { and, eq, getTableColumns, inArray, isNotNull, sql } from 'drizzle-orm';
 import { LeaseLostError } from '../../agents/errors.js';
 import type { Claim, LeaseState, ShownAnswer, TurnResult, WorkQueue } from '../../agents/ports.js';
+import { SCHEDULE_PAUSE_AFTER_FAILURES } from '../../agents/schedules.js';
 import type { Turn, TurnLease } from '../../agents/types.js';
 import type { Database, Executor } from '../database.js';
 import { agents, turns } from '../schema.js';
 import { bound, sideEffect } from './boundValues.js';
 import {
   actsFor,
+  answerInputKind,
+  answerScheduleId,
   answerThroughId,
   answeredThroughId,
   bindLease,
@@ -19,6 +22,7 @@ import {
   unsummarisedTokens,
 } from './claimColumns.js';
 import { endHelperTurn } from './helperTurns.js';
+import { settleRun } from './scheduleRepository.js';
 import { lockSpawnersOf, refreshTokensUsed } from './treeRepository.js';
 import { toAgent } from './mappers.js';
 import { bindMessage, insertMessageSelect } from './messageRepository.js';
@@ -66,6 +70,7 @@ export class WorkQueueRepository implements WorkQueue {
       pendingAttachments: row.pendingAttachments,
       offlineMessageId: row.offlineMessageId,
       answerThroughId: row.answerThroughId ?? undefined,
+      answerInput: row.answerInputKind === null ? null : { kind: row.answerInputKind, scheduleId: row.answerScheduleId },
       actsFor: parseTextArray(row.inputsActFor),
     };
   }
@@ -130,8 +135,17 @@ export class WorkQueueRepository implements WorkQueue {
       noticeMessageId: outcome.noticeMessageId ?? null,
       wakeSeq: claim.wakeSeq,
     };
+    const firingMessageId = claim.answerInput?.kind === 'schedule' ? claim.answerThroughId : undefined;
     const [freed] =
-      claim.agent.kind === 'helper'
+      firingMessageId !== undefined
+        ? await this.db.transaction(async (tx) => {
+            const [ended] = await finishStatement(tx).execute(values);
+            if (!ended) return [];
+            const run = { messageId: firingMessageId, turnId: claim.turn.id, status: outcome.status, error: outcome.error ?? null };
+            await settleRun(tx, run, SCHEDULE_PAUSE_AFTER_FAILURES);
+            return [ended];
+          })
+        : claim.agent.kind === 'helper'
         ? await this.db.transaction(async (tx) => {
             // Ending the helper may update its spawner: locked first, as every ending does.
             await lockSpawnersOf(tx, sql`array[${claim.agent.id}]::bigint[]`);
@@ -207,6 +221,8 @@ function claimStatement(db: Database) {
       pendingAttachments,
       offlineMessageId,
       answerThroughId,
+      answerInputKind,
+      answerScheduleId,
       inputsActFor: actsFor,
     });
 }

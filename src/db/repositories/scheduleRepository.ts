@@ -1,0 +1,222 @@
+import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import type { FiringPlan, ListedSchedule, NewSchedule, ScheduleChanges, ScheduleScope, ScheduleStore } from '../../agents/ports.js';
+import { withTokenCount } from '../../agents/promptMessages.js';
+import { pausedNotice, resumeActionId } from '../../agents/schedules.js';
+import type { Schedule, ScheduleRun } from '../../agents/types.js';
+import { type Database, type Executor, executeRows } from '../database.js';
+import { guildSettings, messages, outbox, scheduleRuns, schedules } from '../schema.js';
+import { wake } from './agentRepository.js';
+import { messageRow } from './messageRepository.js';
+
+type ScheduleRow = typeof schedules.$inferSelect;
+
+function toSchedule(row: ScheduleRow): Schedule {
+  return {
+    id: row.id,
+    guildId: row.guildId!,
+    channelId: row.channelId,
+    agentId: row.agentId!,
+    cron: row.cron,
+    timezone: row.timezone,
+    task: row.task,
+    helper: row.helper,
+    notify: row.notify,
+    mentionRoleId: row.mentionRoleId,
+    createdBy: row.createdBy,
+    pausedReason: row.enabled ? null : (row.pausedReason ?? 'paused'),
+    nextFireAt: row.nextFireAt,
+    consecutiveFailures: row.consecutiveFailures,
+    createdAt: row.createdAt,
+  };
+}
+
+function toRun(row: typeof scheduleRuns.$inferSelect): ScheduleRun {
+  return { scheduleId: row.scheduleId, fireAt: row.fireAt, status: row.status, late: row.late, missedCount: row.missedCount, error: row.error };
+}
+
+/** Schedules and their runs; every lookup by id is within one guild. */
+export class ScheduleRepository implements ScheduleStore {
+  constructor(private readonly db: Database) {}
+
+  create(schedule: NewSchedule, maxPerGuild: number): Promise<Schedule | { refused: 'limit' }> {
+    return this.db.transaction(async (tx) => {
+      // One creation per guild at a time: the count read below stays true until commit.
+      await tx.execute(sql`insert into guild_settings (guild_id) values (${schedule.guildId}) on conflict (guild_id) do nothing`);
+      await tx.execute(sql`select 1 from guild_settings where guild_id = ${schedule.guildId} for update`);
+      const [existing] = await tx.select({ value: count() }).from(schedules).where(eq(schedules.guildId, schedule.guildId));
+      if ((existing?.value ?? 0) >= maxPerGuild) return { refused: 'limit' as const };
+      const [row] = await tx.insert(schedules).values(schedule).returning();
+      return toSchedule(row!);
+    });
+  }
+
+  async get(guildId: string, scheduleId: number): Promise<Schedule | null> {
+    const [row] = await this.db.select().from(schedules).where(and(eq(schedules.guildId, guildId), eq(schedules.id, scheduleId)));
+    return row ? toSchedule(row) : null;
+  }
+
+  async byId(scheduleId: number): Promise<Schedule | null> {
+    const [row] = await this.db.select().from(schedules).where(eq(schedules.id, scheduleId));
+    return row ? toSchedule(row) : null;
+  }
+
+  async list(guildId: string, channelId: string | null): Promise<ListedSchedule[]> {
+    const where = channelId === null ? eq(schedules.guildId, guildId) : and(eq(schedules.guildId, guildId), eq(schedules.channelId, channelId));
+    const rows = await this.db.select().from(schedules).where(where).orderBy(asc(schedules.id));
+    return Promise.all(
+      rows.map(async (row) => {
+        const [last] = await this.db.select().from(scheduleRuns).where(eq(scheduleRuns.scheduleId, row.id)).orderBy(desc(scheduleRuns.fireAt)).limit(1);
+        return { ...toSchedule(row), lastRun: last ? toRun(last) : null };
+      }),
+    );
+  }
+
+  async update(guildId: string, scheduleId: number, changes: ScheduleChanges): Promise<Schedule | null> {
+    const [row] = await this.db
+      .update(schedules)
+      .set({ ...changes, updatedAt: sql`now()` })
+      .where(and(eq(schedules.guildId, guildId), eq(schedules.id, scheduleId)))
+      .returning();
+    return row ? toSchedule(row) : null;
+  }
+
+  async remove(guildId: string, scheduleId: number): Promise<boolean> {
+    const removed = await this.db.delete(schedules).where(and(eq(schedules.guildId, guildId), eq(schedules.id, scheduleId))).returning({ id: schedules.id });
+    return removed.length > 0;
+  }
+
+  async pause(scope: ScheduleScope, reason: string): Promise<Schedule[]> {
+    const where =
+      'scheduleId' in scope ? eq(schedules.id, scope.scheduleId) : 'channelId' in scope ? eq(schedules.channelId, scope.channelId) : eq(schedules.guildId, scope.guildId);
+    const rows = await this.db
+      .update(schedules)
+      .set({ enabled: false, pausedReason: reason, updatedAt: sql`now()` })
+      .where(and(where, eq(schedules.enabled, true)))
+      .returning();
+    return rows.map(toSchedule);
+  }
+
+  async resume(guildId: string, scheduleId: number, nextFireAt: Date | null): Promise<Schedule | null> {
+    const [row] = await this.db
+      .update(schedules)
+      .set({ enabled: true, pausedReason: null, consecutiveFailures: 0, nextFireAt, updatedAt: sql`now()` })
+      .where(and(eq(schedules.guildId, guildId), eq(schedules.id, scheduleId)))
+      .returning();
+    return row ? toSchedule(row) : null;
+  }
+
+  async guildTimezone(guildId: string): Promise<string | null> {
+    const [row] = await this.db.select({ timezone: guildSettings.timezone }).from(guildSettings).where(eq(guildSettings.guildId, guildId));
+    return row?.timezone ?? null;
+  }
+
+  async setGuildTimezone(guildId: string, timezone: string): Promise<void> {
+    await this.db
+      .insert(guildSettings)
+      .values({ guildId, timezone })
+      .onConflictDoUpdate({ target: guildSettings.guildId, set: { timezone, updatedAt: sql`now()` } });
+  }
+
+  async claimDue(owner: string, limit: number, plan: (schedule: Schedule) => FiringPlan): Promise<Array<{ schedule: Schedule; fireAt: Date }>> {
+    // Every process ticks every second: nothing due costs one indexed read, not a transaction.
+    const [due] = await executeRows<{ due: boolean }>(this.db, sql`select exists (select 1 from schedules where enabled and next_fire_at <= now()) as due`);
+    if (!due?.due) return [];
+    return this.db.transaction(async (tx) => {
+      const rows = await tx
+        .select()
+        .from(schedules)
+        .where(and(eq(schedules.enabled, true), sql`${schedules.nextFireAt} <= now()`))
+        .orderBy(asc(schedules.nextFireAt))
+        .limit(limit)
+        .for('update', { skipLocked: true });
+      const fired: Array<{ schedule: Schedule; fireAt: Date }> = [];
+      for (const row of rows) {
+        const schedule = toSchedule(row);
+        const firing = plan(schedule);
+        if (firing.missed > 0) {
+          // The fire times skipped, as one row at the first of them (the stored due time).
+          await tx
+            .insert(scheduleRuns)
+            .values({ scheduleId: schedule.id, fireAt: row.nextFireAt!, claimedBy: owner, status: 'missed', missedCount: firing.missed, finishedAt: sql`now()` })
+            .onConflictDoNothing();
+        }
+        if (firing.fireAt && (await fire(tx, owner, schedule, firing.fireAt, firing.late, firing.content))) fired.push({ schedule, fireAt: firing.fireAt });
+        await tx.update(schedules).set({ nextFireAt: firing.next }).where(eq(schedules.id, schedule.id));
+      }
+      return fired;
+    });
+  }
+
+  fireNow(owner: string, schedule: Schedule, fireAt: Date, content: string): Promise<boolean> {
+    return this.db.transaction((tx) => fire(tx, owner, schedule, fireAt, false, content));
+  }
+
+  async firingOf(messageId: number): Promise<{ schedule: Schedule; run: ScheduleRun } | null> {
+    const [row] = await this.db
+      .select({ schedule: schedules, run: scheduleRuns })
+      .from(scheduleRuns)
+      .innerJoin(schedules, eq(schedules.id, scheduleRuns.scheduleId))
+      .where(eq(scheduleRuns.messageId, messageId));
+    return row ? { schedule: toSchedule(row.schedule), run: toRun(row.run) } : null;
+  }
+}
+
+/**
+ * One firing: the run row is the claim (only the insert that wins fires), and in the same
+ * transaction the scheduled-task message enters the agent's conversation and wakes it. From
+ * then on the turn is as durable as any chat turn.
+ * @returns false when this fire time was fired already.
+ */
+async function fire(tx: Executor, owner: string, schedule: Schedule, fireAt: Date, late: boolean, content: string): Promise<boolean> {
+  const [run] = await tx.insert(scheduleRuns).values({ scheduleId: schedule.id, fireAt, claimedBy: owner, late }).onConflictDoNothing().returning({ fireAt: scheduleRuns.fireAt });
+  if (!run) return false;
+  const agent = { id: schedule.agentId, guildId: schedule.guildId };
+  const [message] = await tx
+    .insert(messages)
+    .values(messageRow(agent, withTokenCount({ role: 'user', content, inputKind: 'schedule', actsFor: schedule.createdBy, scheduleId: schedule.id })))
+    .returning({ id: messages.id });
+  await tx
+    .update(scheduleRuns)
+    .set({ messageId: message!.id })
+    .where(and(eq(scheduleRuns.scheduleId, schedule.id), eq(scheduleRuns.fireAt, fireAt)));
+  await wake(tx, schedule.agentId, 'machine');
+  return true;
+}
+
+/**
+ * The end of a firing's turn, in the transaction that ends the turn: its run records the outcome
+ * and the turn; a schedule failing `pauseAfterFailures` times in a row is paused, and its channel
+ * told why, with a Resume button (through the outbox, in this transaction).
+ */
+export async function settleRun(
+  tx: Executor,
+  run: { messageId: number; turnId: number; status: 'done' | 'failed'; error: string | null },
+  pauseAfterFailures: number,
+): Promise<void> {
+  const [settled] = await tx
+    .update(scheduleRuns)
+    .set({ status: run.status, error: run.error, turnId: run.turnId, finishedAt: sql`now()` })
+    .where(and(eq(scheduleRuns.messageId, run.messageId), eq(scheduleRuns.status, 'running')))
+    .returning({ scheduleId: scheduleRuns.scheduleId });
+  if (!settled) return;
+  const [row] = await tx.select().from(schedules).where(eq(schedules.id, settled.scheduleId)).for('update');
+  if (!row) return;
+  const failures = run.status === 'failed' ? row.consecutiveFailures + 1 : 0;
+  const pausing = row.enabled && failures >= pauseAfterFailures;
+  const reason = `its last ${failures} firings failed (the latest: ${run.error ?? 'unknown error'})`;
+  await tx
+    .update(schedules)
+    .set(pausing ? { consecutiveFailures: failures, enabled: false, pausedReason: reason, updatedAt: sql`now()` } : { consecutiveFailures: failures })
+    .where(eq(schedules.id, row.id));
+  if (!pausing) return;
+  const schedule = toSchedule({ ...row, enabled: false, pausedReason: reason });
+  await tx.insert(outbox).values({
+    guildId: schedule.guildId,
+    agentId: schedule.agentId,
+    kind: 'notice',
+    channelId: schedule.channelId,
+    content: pausedNotice(schedule),
+    payload: { actions: [{ id: resumeActionId(schedule.id), label: 'Resume' }] },
+    nonce: `p${run.turnId.toString(36)}`,
+  });
+}
