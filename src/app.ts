@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { createEngine } from './agents/engine.js';
+import { BUILTIN_HELPERS } from './agents/tree/builtinHelpers.js';
 import type { TurnObserver } from './agents/worker.js';
 import { commands, buttons } from './commands/registry.js';
 import { CommandRouter } from './commands/router.js';
@@ -18,6 +19,8 @@ import { type HttpServer, startHttpServer } from './http/server.js';
 import { MeteredChatModel } from './llm/meteredChatModel.js';
 import { OpenAiChatModel } from './llm/openaiChatModel.js';
 import { isDeadOwnerOnThisHost, processOwnerId } from './processIdentity.js';
+import { ScheduleService } from './scheduler/scheduleService.js';
+import { Scheduler } from './scheduler/scheduler.js';
 
 /** A running Matryoshka: everything `main.ts` starts, and how to stop it in order. */
 export interface App {
@@ -42,6 +45,8 @@ const DRAIN_DEADLINE_MS = 7000;
 const CLAIM_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
 /** How often messages kept by USER_TURNS_PER_MINUTE are looked at: each enters its conversation up to this late. */
 const DEFERRED_RELEASE_INTERVAL_MS = 2000;
+/** Schedules one claiming transaction fires at most (the tick goes on with the rest). */
+const SCHEDULE_CLAIM_BATCH = 100;
 /** How often helpers past HELPER_MAX_SECONDS are looked for: each is timed out up to this late. */
 const HELPER_TIMEOUT_CHECK_MS = 1000;
 
@@ -73,9 +78,15 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
     const client = createDiscordClient(config.discord);
     const stores = createEngineStores(database.db, { helperResultMaxTokens: config.helpers.resultMaxTokens });
     const gateway = new DiscordChatGateway(client, config.discord, logger.child({ module: 'discord' }));
+    const schedules = new ScheduleService(
+      { store: stores.schedules, gateway, helperNames: () => BUILTIN_HELPERS.map((helper) => helper.name), logger: logger.child({ module: 'schedules' }) },
+      config.schedules,
+      owner,
+    );
     const engine = createEngine(
       {
         stores,
+        schedules,
         model: new MeteredChatModel(new OpenAiChatModel({ ...config.llm, logPrompts: config.log.prompts }, logger.child({ module: 'llm' })), metrics),
         gateway,
         attachments: new CdnAttachmentFetcher(config.discord.attachmentTimeoutMs),
@@ -100,7 +111,7 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
     const router = new CommandRouter(
       commands,
       buttons,
-      { channelAgents: engine.channelAgents, helpers: engine.helpers, logger: logger.child({ module: 'commands' }) },
+      { channelAgents: engine.channelAgents, helpers: engine.helpers, schedules, logger: logger.child({ module: 'commands' }) },
       (interactionId) => claims.claim(interactionId, owner),
       { commandHandled: (command, outcome) => metrics.commands.inc({ command, outcome }) },
     );
@@ -113,6 +124,7 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
         token: config.discord.token,
         messageTaken: hooks.messageTaken,
         channelDeleted: (channelId) => engine.channelAgents.channelDeleted(channelId),
+        guildLeft: (guildId) => engine.channelAgents.guildLeft(guildId),
         catchUp: { store: new CatchUpRepository(database.db), windowMs: config.discord.catchUpMs },
       },
       logger.child({ module: 'discord' }),
@@ -139,6 +151,16 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
       repeat(() => claims.prune(), CLAIM_PRUNE_INTERVAL_MS, logger, 'pruning interaction claims failed'),
       repeat(() => engine.chat.releaseDue(), DEFERRED_RELEASE_INTERVAL_MS, logger, 'releasing kept messages failed; will retry'),
     );
+
+    // Last: a firing queues a turn, which needs the worker; fire times missed while no process
+    // ran are simply due, so the first tick is the catch-up.
+    const scheduler = new Scheduler(
+      { store: stores.schedules, logger: logger.child({ module: 'scheduler' }) },
+      { owner, catchUpMs: config.schedules.catchUpHours * 3600_000, batch: SCHEDULE_CLAIM_BATCH },
+      () => engine.worker.wake(),
+    );
+    scheduler.start();
+    stops.push(() => scheduler.stop());
 
     health.setPhase('ready');
     logger.info({ ms: Math.round(performance.now() - startedAt), owner }, 'matryoshka ready');

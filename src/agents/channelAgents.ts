@@ -107,8 +107,14 @@ export class ChannelAgents {
 
   /** A deleted channel's agent stops the helper trees it started. */
   async channelDeleted(channelId: string): Promise<void> {
+    await this.stores.schedules.pause({ channelId }, 'its channel was deleted');
     const agent = await this.stores.agents.findByChannel(channelId);
     if (agent?.kind === 'channel') await this.helpers.cancelTreesOf(agent.id, 'cancelled: its channel was deleted');
+  }
+
+  /** The bot left a server (or was removed): its schedules pause, and keep their history. */
+  async guildLeft(guildId: string): Promise<void> {
+    await this.stores.schedules.pause({ guildId }, 'the bot left the server');
   }
 
   /** Tokens of this channel and of its guild with its daily cap (or, in a DM, of this user's DMs). */

@@ -6,6 +6,7 @@ import type { Logger } from './logger.js';
 import { isVisionModel } from './persona.js';
 import { PersonaResolver } from './personaResolver.js';
 import type { AttachmentFetcher, ChatGateway, ChatModel, EngineStores } from './ports.js';
+import type { ScheduleManager } from './schedules.js';
 import { AgentRuntime } from './runtime.js';
 import { Summarizer } from './summarizer.js';
 import { createToolbox } from './tools/index.js';
@@ -49,7 +50,7 @@ export interface Engine {
 }
 
 export function createEngine(
-  deps: { stores: EngineStores; model: ChatModel; gateway: ChatGateway; attachments: AttachmentFetcher; logger: Logger; observer?: TurnObserver },
+  deps: { stores: EngineStores; model: ChatModel; gateway: ChatGateway; attachments: AttachmentFetcher; schedules: ScheduleManager; logger: Logger; observer?: TurnObserver },
   options: EngineOptions,
 ): Engine {
   const { stores, model, gateway, logger } = deps;
@@ -77,6 +78,7 @@ export function createEngine(
       attachments: new AttachmentReader(stores.messages, deps.attachments, options.attachments),
       toolbox: createToolbox(),
       tree: helpers,
+      schedules: deps.schedules,
       logger: logger.child({ module: 'runtime' }),
     },
     {

@@ -16,3 +16,8 @@ export function errorNonce(turnId: number): string {
 export function capNoticeNonce(turnId: number): string {
   return `t${turnId.toString(36)}.c`;
 }
+
+/** A notice a schedule's firing posts instead of running (its creator lost the permission). */
+export function scheduleNoticeNonce(turnId: number): string {
+  return `t${turnId.toString(36)}.s`;
+}

@@ -95,6 +95,8 @@ export interface PostRequest {
   replyTo?: string;
   /** Posted with SUPPRESS_NOTIFICATIONS: nobody gets a push or desktop notification. */
   silent?: boolean;
+  /** Roles this post may ping (a schedule's `mention`, written by the runtime, never the model); default none. */
+  mentionRoleIds?: string[];
 }
 
 export type MemberPermission = 'ManageMessages' | 'ManageChannels' | 'ManageGuild';
@@ -240,6 +242,8 @@ export interface TurnResult {
   answer?: string;
   /** The newest message id the turn's context included. */
   seenThroughId?: number;
+  /** A schedule's firing that did not run, and why (its creator lost the permission): recorded as `skipped`. */
+  skipped?: string;
   /**
    * The message the agent's next answering turn takes over (a failure notice, or what a failed
    * turn had shown); null when none is left. Unchanged when undefined (a turn with nothing to do).

@@ -14,6 +14,15 @@ const TYPING_RENEW_MS = 8000;
  */
 const TYPING_DELAY_MS = 300;
 
+/** How a turn's answer is posted. */
+export interface PostingOptions {
+  /** The first chunk replies to this Discord message. */
+  replyTo?: string | undefined;
+  silent?: boolean;
+  /** The role the first chunk may ping (its mention is in the text the runtime wrote above the answer). */
+  mentionRoleId?: string | null;
+}
+
 export interface StreamerDeps {
   gateway: ChatGateway;
   outbox: OutboxStore;
@@ -48,17 +57,16 @@ export class ReplyStreamer {
     private readonly claim: Claim,
     private readonly editIntervalMs: number,
     private readonly turnAbort: AbortController,
-    /** The first chunk replies to this Discord message. */
-    private readonly replyTo?: string,
+    private readonly posting: PostingOptions = {},
   ) {}
 
   private get agent() {
     return this.claim.agent;
   }
 
-  /** A helper's work in its thread notifies nobody (SUPPRESS_NOTIFICATIONS). */
+  /** A helper's work in its thread notifies nobody (SUPPRESS_NOTIFICATIONS), nor does a schedule's unless asked to. */
   private get silent() {
-    return this.claim.agent.kind === 'helper';
+    return this.claim.agent.kind === 'helper' || this.posting.silent === true;
   }
 
   /**
@@ -206,8 +214,15 @@ export class ReplyStreamer {
         continue;
       }
       const channelId = this.agent.channelId;
-      const replyTo = index === 0 ? this.replyTo : undefined;
-      const messageId = await this.deps.gateway.postMessage({ channelId, content, nonce: chunkNonce(this.claim.turn.id, index), silent: this.silent, ...(replyTo && { replyTo }) });
+      const first = index === 0 ? this.posting : {};
+      const messageId = await this.deps.gateway.postMessage({
+        channelId,
+        content,
+        nonce: chunkNonce(this.claim.turn.id, index),
+        silent: this.silent,
+        ...(first.replyTo && { replyTo: first.replyTo }),
+        ...(first.mentionRoleId && { mentionRoleIds: [first.mentionRoleId] }),
+      });
       await this.shown({ chunkIndex: index, channelId, discordMessageId: messageId, content });
       clearTimeout(this.typingTimer);
     }

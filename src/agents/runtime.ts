@@ -1,17 +1,19 @@
 import type { AttachmentReader } from './attachmentReader.js';
 import type { ContextBuilder } from './context.js';
 import { retryWrite } from './databaseRetry.js';
-import { HelperEndedError, LeaseLostError, ModelError } from './errors.js';
+import { ChatRefusal, HelperEndedError, LeaseLostError, ModelError } from './errors.js';
 import type { Logger } from './logger.js';
-import { capNoticeNonce } from './nonce.js';
+import { capNoticeNonce, scheduleNoticeNonce } from './nonce.js';
 import type { ChatGateway, ChatModel, Claim, EngineStores, TurnResult, UsageRecord } from './ports.js';
 import { withTokenCount } from './promptMessages.js';
 import { ReplyStreamer } from './replyStreamer.js';
 import type { Summarizer } from './summarizer.js';
+import { type ScheduleManager, pausedNotice, resumeActionId } from './schedules.js';
+import { CANCEL_SCHEDULE_TOOL, LIST_SCHEDULES_TOOL, SCHEDULE_TASK_TOOL } from './tools/schedules.js';
 import { SPAWN_HELPERS_TOOL } from './tools/spawnHelpers.js';
 import type { Toolbox } from './tools/tool.js';
 import type { TreeService } from './tree/treeService.js';
-import { type Agent, type ToolCall, isLive } from './types.js';
+import { type Agent, type Schedule, type ToolCall, isLive } from './types.js';
 
 export interface RuntimeOptions {
   replyTokenReserve: number;
@@ -62,6 +64,7 @@ export class AgentRuntime {
       attachments: AttachmentReader;
       toolbox: Toolbox;
       tree: TreeService;
+      schedules: ScheduleManager;
       logger: Logger;
     },
     private readonly options: RuntimeOptions,
@@ -75,12 +78,22 @@ export class AgentRuntime {
     const retry = <T>(write: () => Promise<T>, what: string) =>
       retryWrite(write, { deadlineMs: this.options.databaseRetryMs, signal: turnAbort.signal, logger: log, what });
     const replyTo = claim.offlineMessageId ?? undefined;
-    const streamer = new ReplyStreamer({ gateway, outbox: stores.outbox, logger: log }, claim, this.options.streamEditIntervalMs, turnAbort, replyTo);
-    // What the people reading it need to know: the answer is late because the bot was away.
-    const shownAs = (parts: string[]) => (replyTo ? `${OFFLINE_NOTE}\n${joinShown(parts)}` : joinShown(parts));
+    // A schedule's firing, or the results of the helper it spawned: posted as the schedule says.
+    const firing = claim.unanswered && claim.answerInput?.kind === 'schedule' ? await stores.schedules.firingOf(claim.answerThroughId!) : null;
+    const schedule = firing?.schedule ?? (claim.unanswered && claim.answerInput?.scheduleId ? await stores.schedules.byId(claim.answerInput.scheduleId) : null);
+    const mentionRoleId = schedule?.mentionRoleId ?? null;
+    const posting = { replyTo, silent: schedule !== null && !schedule.notify, mentionRoleId };
+    const streamer = new ReplyStreamer({ gateway, outbox: stores.outbox, logger: log }, claim, this.options.streamEditIntervalMs, turnAbort, posting);
+    // What the people reading it need to know: the answer is late because the bot was away; the
+    // role the schedule's creator chose to ping (never written by the model).
+    const shownAs = (parts: string[]) => [mentionRoleId && `<@&${mentionRoleId}>`, replyTo && OFFLINE_NOTE, joinShown(parts)].filter(Boolean).join('\n');
     let modelMs = 0;
     try {
       if (!claim.unanswered) return { status: 'done', modelMs };
+      if (firing) {
+        const refusal = await this.refuseFiring(claim, firing.schedule, log);
+        if (refusal) return { ...refusal, modelMs };
+      }
       if (await this.overDailyCap(claim.agent)) return await this.refuseOverCap(claim, log);
       await streamer.start();
       const shown = claim.turn.shown;
@@ -90,9 +103,19 @@ export class AgentRuntime {
         if (!(await this.storeShown(() => streamer.save(), retry, log))) return { status: 'aborted', modelMs };
         return { status: 'done', modelMs, seenThroughId: shown.seenThroughId ?? undefined, noticeMessageId: null, answer: shown.text };
       }
+      if (firing?.schedule.helper) {
+        // The firing hands the task to its helper, in a thread; the result comes back to this agent.
+        const text = await this.spawnScheduledHelper(claim, firing.schedule);
+        await streamer.finish(shownAs([text.shown]));
+        const message = withTokenCount({ role: 'assistant', content: text.shown, turnId: claim.turn.id, seenThroughId: claim.answerThroughId });
+        await retry(() => stores.messages.appendToTurn(claim.lease, claim.agent, message).then(() => streamer.save()), 'storing the firing');
+        return text.failed
+          ? { status: 'failed', error: text.failed, modelMs, seenThroughId: claim.answerThroughId, noticeMessageId: null }
+          : { status: 'done', modelMs, seenThroughId: claim.answerThroughId, noticeMessageId: null, answer: text.shown };
+      }
       if (claim.pendingAttachments) await this.deps.attachments.readPending(claim, retry);
       const agent = await this.foldHistory(claim, log);
-      const toolbox = this.toolboxFor(agent);
+      const toolbox = this.toolboxFor(agent, claim);
       if (claim.turn.attempts > 1) await this.finishInterruptedCalls(agent, claim, log);
       const imagesAfterId = this.options.isVisionModel(agent.persona.model) ? claim.answeredThroughId : undefined;
       const shownParts: string[] = [];
@@ -155,6 +178,11 @@ export class AgentRuntime {
         log.warn({ err: error }, 'turn aborted: its lease was taken over by another process');
         return { status: 'aborted', modelMs };
       }
+      if (firing && error instanceof ChatRefusal) {
+        // The channel no longer takes the bot's posts: its schedules stop until someone resumes them.
+        await stores.schedules.pause({ channelId: claim.agent.channelId }, error.reason);
+        log.warn({ scheduleId: firing.schedule.id, reason: error.reason }, 'schedules of a channel the bot cannot post in are paused');
+      }
       log.error({ err: error }, 'turn failed');
       const noticeMessageId = await streamer.fail(noticeText(error), [{ id: retryActionId(claim.agent.id), label: 'Retry' }]);
       return { status: 'failed', error: error instanceof Error ? error.message : String(error), modelMs, noticeMessageId };
@@ -204,11 +232,46 @@ export class AgentRuntime {
 
   /**
    * The tools this agent is offered: a helper exactly its definition's (never a channel agent's),
-   * and `spawn_helpers` only in a server and below the maximum depth.
+   * `spawn_helpers` only in a server and below the maximum depth, schedule tools only in a server,
+   * and `schedule_task` never in a turn a schedule started (a schedule cannot breed schedules).
    */
-  private toolboxFor(agent: Agent): Toolbox {
-    const toolbox = this.deps.toolbox.forPersona(agent.kind === 'helper' ? (agent.persona.tools ?? []) : agent.persona.tools);
-    return this.deps.tree.maySpawn(agent) ? toolbox : toolbox.without(SPAWN_HELPERS_TOOL);
+  private toolboxFor(agent: Agent, claim: Claim): Toolbox {
+    let toolbox = this.deps.toolbox.forPersona(agent.kind === 'helper' ? (agent.persona.tools ?? []) : agent.persona.tools);
+    if (!this.deps.tree.maySpawn(agent)) toolbox = toolbox.without(SPAWN_HELPERS_TOOL);
+    if (agent.guildId === null) toolbox = toolbox.without(SCHEDULE_TASK_TOOL).without(LIST_SCHEDULES_TOOL).without(CANCEL_SCHEDULE_TOOL);
+    if (claim.answerInput?.scheduleId) toolbox = toolbox.without(SCHEDULE_TASK_TOOL);
+    return toolbox;
+  }
+
+  /**
+   * The creator's permission is checked again at every firing: one who left or lost it pauses
+   * the schedule (the channel is told, with a Resume button) and the firing is skipped.
+   */
+  private async refuseFiring(claim: Claim, schedule: Schedule, log: Logger): Promise<Omit<TurnOutcome, 'modelMs'> | null> {
+    const { stores, gateway } = this.deps;
+    if (await gateway.memberHasPermission(claim.agent, schedule.createdBy, 'ManageChannels')) return null;
+    const reason = `its creator <@${schedule.createdBy}> no longer has the Manage Channels permission here (or left the server)`;
+    const [paused] = await stores.schedules.pause({ scheduleId: schedule.id }, reason);
+    if (paused) {
+      const actions = [{ id: resumeActionId(schedule.id), label: 'Resume' }];
+      await gateway.postMessage({ channelId: claim.agent.channelId, content: pausedNotice(paused), nonce: scheduleNoticeNonce(claim.turn.id), actions, silent: true });
+    }
+    log.info({ scheduleId: schedule.id }, 'schedule paused at its firing: its creator lost the permission');
+    return { status: 'done', seenThroughId: claim.answerThroughId, skipped: reason, noticeMessageId: null };
+  }
+
+  private async spawnScheduledHelper(claim: Claim, schedule: Schedule): Promise<{ shown: string; failed?: string }> {
+    const report = await this.deps.tree.spawn(claim.agent, [{ task: schedule.task, helper: schedule.helper ?? undefined }], {
+      origin: 'tool',
+      lease: claim.lease,
+      actsFor: schedule.createdBy,
+      scheduleId: schedule.id,
+      interrupted: claim.turn.attempts > 1,
+    });
+    if (!report.ok) return { shown: `⚠️ Scheduled task #${schedule.id} could not start its ${schedule.helper} helper: ${report.reason}.`, failed: report.reason };
+    const [started] = report.started;
+    const where = started?.threadId ? `in <#${started.threadId}>` : 'in a thread that is opening';
+    return { shown: `⏰ Scheduled task #${schedule.id}: the ${schedule.helper} helper is working on it ${where}; its result will follow here.` };
   }
 
   /**
@@ -271,9 +334,9 @@ export class AgentRuntime {
   ): Promise<void> {
     const { stores, gateway } = this.deps;
     const turnId = claim.turn.id;
-    const context = { agent, turn: claim.turn, requestedBy: claim.turn.requestedBy, actsFor: claim.actsFor, oldestInContextId, lease: claim.lease, stores, gateway, tree: this.deps.tree, interrupted };
+    const context = { agent, turn: claim.turn, requestedBy: claim.turn.requestedBy, actsFor: claim.actsFor, oldestInContextId, lease: claim.lease, stores, gateway, tree: this.deps.tree, schedules: this.deps.schedules, interrupted };
     // Only the tools this agent was offered: a model naming another (a helper calling `forget`) is refused.
-    const { result, ok } = await this.toolboxFor(agent).run(call, context);
+    const { result, ok } = await this.toolboxFor(agent, claim).run(call, context);
     log.info({ tool: call.name, ok }, 'tool called');
     await stores.messages.appendToTurn(
       claim.lease,

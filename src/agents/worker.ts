@@ -195,8 +195,8 @@ export class TurnWorker {
         (error: unknown): TurnOutcome => ({ status: 'failed', error: error instanceof Error ? error.message : String(error), modelMs: 0 }),
       );
       if (outcome.status === 'aborted') return;
-      const { status, error, seenThroughId, noticeMessageId } = outcome;
-      const requeued = await retryWrite(() => this.queue.finish(claim, { status, error, seenThroughId, noticeMessageId, answer: outcome.answer }), {
+      const { status, error, seenThroughId, noticeMessageId, skipped } = outcome;
+      const requeued = await retryWrite(() => this.queue.finish(claim, { status, error, seenThroughId, noticeMessageId, skipped, answer: outcome.answer }), {
         deadlineMs: this.options.databaseRetryMs,
         // A cancelled helper's turn is still this process's to end.
         signal: leaseLost.signal.reason instanceof HelperEndedError ? undefined : leaseLost.signal,

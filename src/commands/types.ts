@@ -7,12 +7,14 @@ import type {
 } from 'discord.js';
 import type { ChannelAgents } from '../agents/channelAgents.js';
 import type { Logger } from '../agents/logger.js';
+import type { ScheduleManager } from '../agents/schedules.js';
 import type { TreeService } from '../agents/tree/treeService.js';
 
 /** What command handlers may use. */
 export interface CommandServices {
   channelAgents: ChannelAgents;
   helpers: TreeService;
+  schedules: ScheduleManager;
   logger: Logger;
 }
 

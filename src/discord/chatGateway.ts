@@ -59,13 +59,17 @@ export class DiscordChatGateway implements ChatGateway {
       nonce: request.nonce,
       // With enforce_nonce, a repeated post returns the first message instead of a duplicate.
       enforce_nonce: true,
-      allowed_mentions: NO_MENTIONS,
+      allowed_mentions: request.mentionRoleIds ? { parse: [], roles: request.mentionRoleIds } : NO_MENTIONS,
       ...(request.actions && { components: actionRows(request.actions) }),
       ...(request.replyTo && { message_reference: { message_id: request.replyTo, fail_if_not_exists: false } }),
       ...(request.silent && { flags: MessageFlags.SuppressNotifications }),
     };
-    const message = (await this.retried('post', () => this.client.rest.post(Routes.channelMessages(request.channelId), { body }))) as { id: string };
-    return message.id;
+    try {
+      const message = (await this.retried('post', () => this.client.rest.post(Routes.channelMessages(request.channelId), { body }))) as { id: string };
+      return message.id;
+    } catch (error) {
+      throw asPostRefusal(error, request.channelId);
+    }
   }
 
   /**
@@ -142,6 +146,15 @@ function threadName(name: string): string {
     cut += character;
   }
   return `${cut.trimEnd()}…`;
+}
+
+/** The channel cannot take posts any more (permission gone, channel gone): a ChatRefusal; anything else as it is. */
+function asPostRefusal(error: unknown, channelId: string): unknown {
+  if (!(error instanceof DiscordAPIError)) return error;
+  const code = Number(error.code);
+  if (code === RESTJSONErrorCodes.MissingPermissions || code === RESTJSONErrorCodes.MissingAccess) return new ChatRefusal(`I lack permission to post in <#${channelId}>`, { cause: error });
+  if (code === RESTJSONErrorCodes.UnknownChannel) return new ChatRefusal(`<#${channelId}> no longer exists, or I cannot see it`, { cause: error });
+  return error;
 }
 
 /** Discord's final refusals to start a thread, in words for people; anything else is returned as it is. */

@@ -12,6 +12,8 @@ export interface DiscordBotOptions {
   messageTaken?: ((messageId: string, result: ReceiveResult) => void) | undefined;
   /** A channel was deleted: its agent's helper trees are cancelled. */
   channelDeleted?: (channelId: string) => Promise<void>;
+  /** The bot left a server, or was removed from it (not an outage: discord.js reports that apart). */
+  guildLeft?: (guildId: string) => Promise<void>;
   /** Catch-up after a fresh connection: where it reads and claims, and how far back it looks (0: off). */
   catchUp?: { store: CatchUpStore; windowMs: number } | undefined;
 }
@@ -71,6 +73,9 @@ export class DiscordBot {
     this.client.on(Events.InteractionCreate, (interaction) => void this.onInteraction(interaction));
     this.client.on(Events.ChannelDelete, (channel) => {
       this.options.channelDeleted?.(channel.id).catch((error: unknown) => this.logger.error({ err: error, channelId: channel.id }, 'could not stop the helpers of a deleted channel'));
+    });
+    this.client.on(Events.GuildDelete, (guild) => {
+      this.options.guildLeft?.(guild.id).catch((error: unknown) => this.logger.error({ err: error, guildId: guild.id }, 'could not pause the schedules of a server the bot left'));
     });
     this.client.on(Events.Error, (error) => this.logger.error({ err: error }, 'discord client error'));
     const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));

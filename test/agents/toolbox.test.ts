@@ -33,6 +33,6 @@ describe('Toolbox', () => {
 
   it('offers a persona only the tools it allows', () => {
     expect(toolbox.forPersona(['recall']).specs().map((spec) => spec.function.name)).toEqual(['recall']);
-    expect(toolbox.forPersona(null).specs()).toHaveLength(4);
+    expect(toolbox.forPersona(null).specs()).toHaveLength(7);
   });
 });

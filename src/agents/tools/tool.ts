@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ChatGateway, EngineStores, ToolSpec } from '../ports.js';
+import type { ScheduleManager } from '../schedules.js';
 import type { TreeService } from '../tree/treeService.js';
 import type { Agent, ToolCall, Turn, TurnLease } from '../types.js';
 
@@ -23,6 +24,7 @@ export interface ToolContext {
   stores: EngineStores;
   gateway: ChatGateway;
   tree: TreeService;
+  schedules: ScheduleManager;
 }
 
 /** A tool the model can call: its arguments are validated before it runs. */

@@ -190,7 +190,7 @@ async function fire(tx: Executor, owner: string, schedule: Schedule, fireAt: Dat
  */
 export async function settleRun(
   tx: Executor,
-  run: { messageId: number; turnId: number; status: 'done' | 'failed'; error: string | null },
+  run: { messageId: number; turnId: number; status: 'done' | 'failed' | 'skipped'; error: string | null },
   pauseAfterFailures: number,
 ): Promise<void> {
   const [settled] = await tx
@@ -201,7 +201,7 @@ export async function settleRun(
   if (!settled) return;
   const [row] = await tx.select().from(schedules).where(eq(schedules.id, settled.scheduleId)).for('update');
   if (!row) return;
-  const failures = run.status === 'failed' ? row.consecutiveFailures + 1 : 0;
+  const failures = run.status === 'failed' ? row.consecutiveFailures + 1 : run.status === 'skipped' ? row.consecutiveFailures : 0;
   const pausing = row.enabled && failures >= pauseAfterFailures;
   const reason = `its last ${failures} firings failed (the latest: ${run.error ?? 'unknown error'})`;
   await tx

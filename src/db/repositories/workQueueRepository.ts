@@ -141,7 +141,7 @@ export class WorkQueueRepository implements WorkQueue {
         ? await this.db.transaction(async (tx) => {
             const [ended] = await finishStatement(tx).execute(values);
             if (!ended) return [];
-            const run = { messageId: firingMessageId, turnId: claim.turn.id, status: outcome.status, error: outcome.error ?? null };
+            const run = { messageId: firingMessageId, turnId: claim.turn.id, status: outcome.skipped ? ('skipped' as const) : outcome.status, error: outcome.skipped ?? outcome.error ?? null };
             await settleRun(tx, run, SCHEDULE_PAUSE_AFTER_FAILURES);
             return [ended];
           })
