@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { FiringPlan, ListedSchedule, NewSchedule, ScheduleChanges, ScheduleScope, ScheduleStore } from '../../agents/ports.js';
 import { withTokenCount } from '../../agents/promptMessages.js';
 import { pausedNotice, resumeActionId } from '../../agents/schedules.js';
@@ -63,12 +63,14 @@ export class ScheduleRepository implements ScheduleStore {
   async list(guildId: string, channelId: string | null): Promise<ListedSchedule[]> {
     const where = channelId === null ? eq(schedules.guildId, guildId) : and(eq(schedules.guildId, guildId), eq(schedules.channelId, channelId));
     const rows = await this.db.select().from(schedules).where(where).orderBy(asc(schedules.id));
-    return Promise.all(
-      rows.map(async (row) => {
-        const [last] = await this.db.select().from(scheduleRuns).where(eq(scheduleRuns.scheduleId, row.id)).orderBy(desc(scheduleRuns.fireAt)).limit(1);
-        return { ...toSchedule(row), lastRun: last ? toRun(last) : null };
-      }),
-    );
+    if (rows.length === 0) return [];
+    const latest = await this.db
+      .selectDistinctOn([scheduleRuns.scheduleId])
+      .from(scheduleRuns)
+      .where(inArray(scheduleRuns.scheduleId, rows.map((row) => row.id)))
+      .orderBy(scheduleRuns.scheduleId, desc(scheduleRuns.fireAt));
+    const lastRuns = new Map(latest.map((run) => [run.scheduleId, toRun(run)]));
+    return rows.map((row) => ({ ...toSchedule(row), lastRun: lastRuns.get(row.id) ?? null }));
   }
 
   async update(guildId: string, scheduleId: number, changes: ScheduleChanges): Promise<Schedule | null> {
