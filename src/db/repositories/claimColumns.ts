@@ -17,9 +17,13 @@ export const leaseEnd = sql`now() + ${sql.placeholder('leaseMs')}::int * interva
 export const unfinishedTurnId = sql<number | null>`(select t.id from turns t
     where t.agent_id = agents.id and t.status = 'running' order by t.id desc limit 1)`.as('unfinished_turn_id');
 
-/** The newest message the last completed turn saw: everything after it is still unanswered. */
+/**
+ * The newest message the last completed turn saw: everything after it is still unanswered. A
+ * failed turn counts only when it recorded what it saw (a firing's: its run records the failure);
+ * a failed chat turn records nothing, so its messages wait for a Retry.
+ */
 const answeredThrough = sql`coalesce((select t.seen_through_id from turns t
-    where t.agent_id = agents.id and t.status = 'done' and t.seen_through_id is not null
+    where t.agent_id = agents.id and t.status <> 'running' and t.seen_through_id is not null
     order by t.id desc limit 1), 0)`;
 
 export const answeredThroughId = sql<number>`${answeredThrough}`.mapWith(Number).as('answered_through_id');

@@ -125,17 +125,19 @@ export class WorkQueueRepository implements WorkQueue {
   }
 
   async finish(claim: Claim, outcome: TurnResult): Promise<boolean> {
+    const firingMessageId = claim.answerInput?.kind === 'schedule' ? claim.answerThroughId : undefined;
     const values = {
       ...bindLease(claim.lease),
       turnId: claim.turn.id,
       status: outcome.status,
       error: outcome.error ?? null,
-      seenThroughId: outcome.seenThroughId ?? null,
+      // A firing is answered even when its turn failed (its run records the failure): the next
+      // fire time is its retry, and it must not stand in the way of the firings after it.
+      seenThroughId: outcome.seenThroughId ?? firingMessageId ?? null,
       setNotice: outcome.noticeMessageId !== undefined,
       noticeMessageId: outcome.noticeMessageId ?? null,
       wakeSeq: claim.wakeSeq,
     };
-    const firingMessageId = claim.answerInput?.kind === 'schedule' ? claim.answerThroughId : undefined;
     const [freed] =
       firingMessageId !== undefined
         ? await this.db.transaction(async (tx) => {
