@@ -25,7 +25,8 @@ export interface ScheduleRequest {
   task: string;
   /** An IANA zone; default: the guild's, else UTC. */
   timezone?: string | undefined;
-  helper?: string | undefined;
+  /** A helper's name; null (on edit): none any more, the channel's agent does the task. */
+  helper?: string | null | undefined;
   notify?: boolean | undefined;
   /** A role pinged above each answer (added outside the model's text; implies notify). */
   mentionRoleId?: string | null | undefined;

@@ -141,22 +141,29 @@ export class ScheduleService implements ScheduleManager {
     const refused = await this.refuseChange(where, actingFor);
     if (refused) return { ok: false, error: refused };
     const schedule = await this.deps.store.get(where.guildId!, scheduleId);
-    return schedule ? { ok: true, text: '', schedule } : notFound(scheduleId);
+    if (!schedule) return notFound(scheduleId);
+    // A schedule of another channel: the permission counts in that channel, not only in this one.
+    if (schedule.channelId !== where.channelId) {
+      const elsewhere = await this.refuseChange({ guildId: where.guildId, channelId: schedule.channelId }, actingFor, `in <#${schedule.channelId}>, the schedule's channel`);
+      if (elsewhere) return { ok: false, error: elsewhere };
+    }
+    return { ok: true, text: '', schedule };
   }
 
-  private async refuseChange(where: ChannelRef, actingFor: readonly string[]): Promise<string | null> {
+  private async refuseChange(where: ChannelRef, actingFor: readonly string[], channel = 'in this channel'): Promise<string | null> {
     if (!where.guildId) return 'Schedules live in server channels; direct messages cannot have them.';
     if (actingFor.length === 0) return 'Nobody to act for: a schedule is created by a person.';
     for (const userId of actingFor) {
       if (!(await this.deps.gateway.memberHasPermission(where, userId, CHANGE_PERMISSION))) {
-        return `Changing schedules needs the Manage Channels permission in this channel, and <@${userId}> does not have it.`;
+        return `Changing schedules needs the Manage Channels permission ${channel}, and <@${userId}> does not have it.`;
       }
     }
     return null;
   }
 
-  private refuseHelper(helper: string | undefined): string | null {
-    if (helper === undefined) return null;
+  /** null (on edit): no helper any more, the channel's agent does the task itself. */
+  private refuseHelper(helper: string | null | undefined): string | null {
+    if (helper === undefined || helper === null) return null;
     const names = this.deps.helperNames();
     return names.includes(helper) ? null : `There is no helper called "${helper}": choose one of ${names.join(', ')}.`;
   }
