@@ -184,8 +184,14 @@ export class AgentRuntime {
         log.warn({ scheduleId: firing.schedule.id, reason: error.reason }, 'schedules of a channel the bot cannot post in are paused');
       }
       log.error({ err: error }, 'turn failed');
+      const errorText = error instanceof Error ? error.message : String(error);
+      if (firing) {
+        // A firing is not retried by hand: its next fire time is its retry (and 3 failures in a row pause it).
+        await streamer.fail(`${noticeReason(error)} Scheduled task #${firing.schedule.id} failed this time; it runs again at its next fire time.`, []);
+        return { status: 'failed', error: errorText, modelMs, noticeMessageId: null };
+      }
       const noticeMessageId = await streamer.fail(noticeText(error), [{ id: retryActionId(claim.agent.id), label: 'Retry' }]);
-      return { status: 'failed', error: error instanceof Error ? error.message : String(error), modelMs, noticeMessageId };
+      return { status: 'failed', error: errorText, modelMs, noticeMessageId };
     }
   }
 
@@ -348,8 +354,11 @@ export class AgentRuntime {
 
 /** A short, specific notice for a Retry button; the user's message stays in the history. */
 function noticeText(error: unknown): string {
-  const reason = error instanceof ModelError ? error.userMessage : 'Sorry — something went wrong on my side while answering.';
-  return `⚠️ ${reason} Your message is saved: press Retry to try again.`;
+  return `${noticeReason(error)} Your message is saved: press Retry to try again.`;
+}
+
+function noticeReason(error: unknown): string {
+  return `⚠️ ${error instanceof ModelError ? error.userMessage : 'Sorry — something went wrong on my side while answering.'}`;
 }
 
 function joinShown(parts: string[]): string {

@@ -28,8 +28,14 @@ export const scheduleTaskTool = defineTool({
     task: z.string().min(1).max(SCHEDULE_TASK_MAX_CHARACTERS).describe('What to do at each firing, self-contained: it is read later, on its own.'),
     timezone: z.string().max(64).optional(),
     helper: z.enum(BUILTIN_HELPERS.map((helper) => helper.name) as [string, ...string[]]).optional().describe('Hand each firing to this helper, in a thread of its own.'),
+    notify: z.boolean().optional().describe('Only if the person asked for notifications: posts are silent otherwise.'),
+    mention_role: z
+      .string()
+      .regex(/^(<@&)?\d{17,20}>?$/, 'a role mention such as <@&123456789012345678>')
+      .optional()
+      .describe('A role the person asked to be pinged at each firing, as they wrote it (<@&id>).'),
   }),
-  async execute({ cron, task, timezone, helper }, context) {
+  async execute({ cron, task, timezone, helper, notify, mention_role }, context) {
     const { agent, schedules, interrupted } = context;
     const where = { guildId: agent.guildId, channelId: agent.channelId, agentId: agent.id };
     if (interrupted) {
@@ -37,7 +43,8 @@ export const scheduleTaskTool = defineTool({
       const listed = await schedules.list(where, false);
       if (listed.includes(task.slice(0, 120))) return `Already created before an interruption; this channel's schedules:\n${listed}`;
     }
-    const answer = await schedules.create(where, actingFor(context), { cron, task, timezone, helper });
+    const mentionRoleId = mention_role?.replace(/\D/g, '');
+    const answer = await schedules.create(where, actingFor(context), { cron, task, timezone, helper, notify, mentionRoleId });
     return answer.ok ? answer.text : `Not created: ${answer.error}`;
   },
 });

@@ -4,7 +4,7 @@ import { withTokenCount } from '../../agents/promptMessages.js';
 import { pausedNotice, resumeActionId } from '../../agents/schedules.js';
 import type { Schedule, ScheduleRun } from '../../agents/types.js';
 import { type Database, type Executor, executeRows } from '../database.js';
-import { guildSettings, messages, outbox, scheduleRuns, schedules } from '../schema.js';
+import { agents, guildSettings, messages, outbox, scheduleRuns, schedules } from '../schema.js';
 import { wake } from './agentRepository.js';
 import { messageRow } from './messageRepository.js';
 
@@ -124,28 +124,40 @@ export class ScheduleRepository implements ScheduleStore {
     const [due] = await executeRows<{ due: boolean }>(this.db, sql`select exists (select 1 from schedules where enabled and next_fire_at <= now()) as due`);
     if (!due?.due) return [];
     return this.db.transaction(async (tx) => {
-      const rows = await tx
-        .select()
-        .from(schedules)
-        .where(and(eq(schedules.enabled, true), sql`${schedules.nextFireAt} <= now()`))
-        .orderBy(asc(schedules.nextFireAt))
-        .limit(limit)
-        .for('update', { skipLocked: true });
-      const fired: Array<{ schedule: Schedule; fireAt: Date }> = [];
-      for (const row of rows) {
-        const schedule = toSchedule(row);
-        const firing = plan(schedule);
-        if (firing.missed > 0) {
-          // The fire times skipped, as one row at the first of them (the stored due time).
-          await tx
-            .insert(scheduleRuns)
-            .values({ scheduleId: schedule.id, fireAt: row.nextFireAt!, claimedBy: owner, status: 'missed', missedCount: firing.missed, finishedAt: sql`now()` })
-            .onConflictDoNothing();
-        }
-        if (firing.fireAt && (await fire(tx, owner, schedule, firing.fireAt, firing.late, firing.content))) fired.push({ schedule, fireAt: firing.fireAt });
-        await tx.update(schedules).set({ nextFireAt: firing.next }).where(eq(schedules.id, schedule.id));
-      }
-      return fired;
+      // The agents are locked with their schedules, before anything else: a firing's turn that
+      // ends locks its agent, then its schedule (settleRun), so a claim that locked the schedule
+      // first and then waited to wake the agent deadlocked with it. A schedule whose agent is
+      // busy that instant is left to the next tick.
+      const rows = (
+        await tx
+          .select({ schedule: schedules })
+          .from(schedules)
+          .innerJoin(agents, eq(agents.id, schedules.agentId))
+          .where(and(eq(schedules.enabled, true), sql`${schedules.nextFireAt} <= now()`))
+          .orderBy(asc(schedules.nextFireAt))
+          .limit(limit)
+          .for('update', { of: [schedules, agents], skipLocked: true })
+      ).map(({ schedule }) => schedule);
+      // The rows' statements are independent of each other's: issued together, they share the
+      // connection's round trips (postgres.js pipelines them) instead of waiting for one another,
+      // which keeps a batch quick even when this process's event loop is busy with turns.
+      const fired = await Promise.all(
+        rows.map(async (row) => {
+          const schedule = toSchedule(row);
+          const firing = plan(schedule);
+          if (firing.missed > 0) {
+            // The fire times skipped, as one row at the first of them (the stored due time).
+            await tx
+              .insert(scheduleRuns)
+              .values({ scheduleId: schedule.id, fireAt: row.nextFireAt!, claimedBy: owner, status: 'missed', missedCount: firing.missed, finishedAt: sql`now()` })
+              .onConflictDoNothing();
+          }
+          const won = firing.fireAt !== null && (await fire(tx, owner, schedule, firing.fireAt, firing.late, firing.content));
+          await tx.update(schedules).set({ nextFireAt: firing.next }).where(eq(schedules.id, schedule.id));
+          return won ? { schedule, fireAt: firing.fireAt! } : null;
+        }),
+      );
+      return fired.filter((firing) => firing !== null);
     });
   }
 
@@ -175,7 +187,7 @@ async function fire(tx: Executor, owner: string, schedule: Schedule, fireAt: Dat
   const agent = { id: schedule.agentId, guildId: schedule.guildId };
   const [message] = await tx
     .insert(messages)
-    .values(messageRow(agent, withTokenCount({ role: 'user', content, inputKind: 'schedule', actsFor: schedule.createdBy, scheduleId: schedule.id })))
+    .values(messageRow(agent, withTokenCount({ role: 'user', content, authorName: 'Scheduler', inputKind: 'schedule', actsFor: schedule.createdBy, scheduleId: schedule.id })))
     .returning({ id: messages.id });
   await tx
     .update(scheduleRuns)
