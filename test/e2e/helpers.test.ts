@@ -5,6 +5,7 @@ import type { RecordedRequest, ScriptedResponse } from '../support/llm/types.js'
 import { testDrivers } from '../support/db/testDatabase.js';
 import { type BotHarness, startHarness } from '../support/e2e/harness.js';
 import type { App } from '../../src/app.js';
+import { deployCommands } from '../../src/commands/deployCommands.js';
 import { HEADER_EDITS_PER_CHANNEL_SECOND } from '../../src/db/repositories/dispatchRepository.js';
 import { HANG, helperTask, lastToolResult } from '../support/e2e/helperScripts.js';
 
@@ -147,6 +148,16 @@ describe.each(testDrivers())('recursive helpers (%s)', (driver) => {
     const [helper] = await bot.database.rows<{ lifecycle: string; result: string }>(sql`select lifecycle, result from agents where kind = 'helper' and home_channel_id = ${channelId}`);
     expect(helper).toEqual({ lifecycle: 'cancelled', result: 'cancelled: its channel was deleted' });
   }, 30_000);
+
+  it('/spawn in a DM says why it cannot start a helper there', async () => {
+    const { discord } = harness;
+    // Global commands: the harness registers them for its server only, and DMs see only global ones.
+    await deployCommands({ apiUrl: discord.apiUrl, token: discord.token });
+    const dm = discord.openDirectMessage(discord.seed.alice.id);
+    const { responses } = await harness.runCommand({ channelId: dm.id, userId: discord.seed.alice.id, name: 'spawn', options: { task: 'Plan the launch' } });
+    expect(discord.message(responses.original!.id)!.content).toContain('Helpers work in threads, and DMs have none');
+    expect(harness.llm.requests.filter((request) => helperTask(request) !== null)).toHaveLength(0);
+  });
 
   it('offers no spawn_helpers in DMs', async () => {
     const { discord } = harness;
