@@ -27,7 +27,7 @@ export class Scheduler {
   constructor(
     private readonly deps: { store: ScheduleStore; logger: Logger; now?: () => Date },
     private readonly options: SchedulerOptions,
-    /** Agents were queued by firings. */
+    /** An agent was queued by a firing: called once per firing, so the worker claims each (one wake is one claim). */
     private readonly onQueued: () => void,
   ) {}
 
@@ -53,8 +53,10 @@ export class Scheduler {
     for (;;) {
       const fired = await this.deps.store.claimDue(this.options.owner, this.options.batch, (schedule) => this.plan(schedule));
       if (fired.length === 0) return;
-      for (const { schedule, fireAt } of fired) this.deps.logger.info({ scheduleId: schedule.id, channelId: schedule.channelId, fireAt }, 'schedule fired');
-      this.onQueued();
+      for (const { schedule, fireAt } of fired) {
+        this.deps.logger.info({ scheduleId: schedule.id, channelId: schedule.channelId, fireAt }, 'schedule fired');
+        this.onQueued();
+      }
       if (fired.length < this.options.batch) return;
     }
   }
