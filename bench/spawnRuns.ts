@@ -105,8 +105,11 @@ export interface RunResult {
 }
 
 const ANSWER_TIMEOUT_MS = 60_000;
-/** Header edits wait a second after the previous one of the same header, then for the outbox's next pass. */
-const SETTLE_TIMEOUT_MS = 15_000;
+/**
+ * Header edits share their channel's rate (HEADER_EDITS_PER_CHANNEL_SECOND): a tree of 25 needs at
+ * least 12.5 s for every header's last edit after the tree ends.
+ */
+const SETTLE_TIMEOUT_MS = 60_000;
 
 export async function runOnce(stack: SpawnStack, spec: ShapeSpec, channelId: string, run: number): Promise<RunResult> {
   const { discord, script, turns } = stack;

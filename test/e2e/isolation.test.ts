@@ -88,7 +88,8 @@ describe.each(testDrivers())('guild isolation: guild B and DMs cannot reach guil
     guildB = discord.createGuild({ name: 'Guild B', ownerId: mallory }).id;
     // The harness registered the commands in guild A only; guild B and DMs see the global ones.
     await deployCommands({ apiUrl: discord.apiUrl, token: discord.token });
-    bot = await harness.startBot({ LLM_RETRIES: String(LLM_RETRIES) });
+    // Mallory tries every entry point: more messages a minute than USER_TURNS_PER_MINUTE lets through.
+    bot = await harness.startBot({ LLM_RETRIES: String(LLM_RETRIES), USER_TURNS_PER_MINUTE: '0' });
 
     const alice = discord.seed.alice.id;
     channelA = discord.createChannel({ guildId: guildA, name: 'a-secrets' }).id;
@@ -288,6 +289,33 @@ describe.each(testDrivers())('guild isolation: guild B and DMs cannot reach guil
     const refused = await pressed(discord.forgeButtonClick({ messageId: reply.id, customId: `retry:${agentA}`, userId: mallory }).id);
     expect(refused).toEqual({ ephemeral: true, text: 'This Retry button belongs to another channel.' });
     await expectGuildAUntouched();
+  });
+
+  it('/schedule, its autocomplete, the Resume button and the schedule tools in B never see or change A\'s schedules, given their ids', async () => {
+    const { discord, llm } = harness;
+    const added = await run(channelA, 'schedule', 'add', { cron: '0 9 * * 1', task: 'A-only schedule: read out BLUEBIRD' }, discord.seed.alice.id);
+    const [scheduleA] = await rows<{ id: number | string }>(sql`select id from schedules where guild_id = ${guildA}`);
+    expect(scheduleA, added.text).toBeDefined();
+    const idA = Number(scheduleA!.id);
+    const before = await rows(sql`select * from schedules where guild_id = ${guildA}`);
+
+    expect((await run(channelB, 'schedule', 'list', { all: true })).text).not.toContain('BLUEBIRD');
+    for (const subcommand of ['remove', 'pause', 'resume', 'run-now']) {
+      expect((await run(channelB, 'schedule', subcommand, { schedule: idA })).text).toContain(`This server has no schedule #${idA}`);
+    }
+    expect((await run(channelB, 'schedule', 'edit', { schedule: idA, task: 'taken over' })).text).toContain(`This server has no schedule #${idA}`);
+    const choices = await discord.requestAutocomplete({ channelId: channelB, userId: mallory, name: 'schedule', subcommand: 'pause', options: { schedule: String(idA) }, focused: 'schedule' });
+    expect(choices.choices).toEqual([]);
+    const anyMessage = discord.userSays({ channelId: channelB, authorId: mallory, content: 'a message to press a button under' });
+    const press = discord.forgeButtonClick({ messageId: anyMessage.id, customId: `resume:${idA}`, userId: mallory });
+    const answered = await discord.waitForInteractionResponse(press.id, (responses) => responses.followups.length > 0);
+    expect(answered.followups[0]!.content).toContain(`no schedule #${idA}`);
+    llm.respondWith((request) => (request.lastUserText?.includes('stop that schedule') ? { toolCalls: [{ name: 'cancel_schedule', arguments: { id: idA } }] } : undefined));
+    harness.mention('stop that schedule', { channelId: channelB, authorId: mallory });
+    const told = await discord.waitFor(() => llm.requests.map((request) => JSON.stringify(request.messages)).find((prompt) => prompt.includes('Not removed')), { timeoutMs: 10_000, description: 'the cancel_schedule result' });
+    expect(told).toContain(`no schedule #${idA}`);
+    expect(await rows(sql`select * from schedules where guild_id = ${guildA}`)).toEqual(before);
+    expect(promptsSince(0)).not.toContain('BLUEBIRD');
   });
 
   it('guild A afterwards: its facts and persona are intact, and its own Retry answers there', async () => {
