@@ -139,7 +139,7 @@ export class DispatchRepository implements DispatchStore {
 
   threadOpened(item: OutboxItem): Promise<void> {
     return this.db.transaction(async (tx) => {
-      const [helper] = await executeRows<{ lifecycle: Lifecycle }>(tx, sql`select lifecycle from agents where id = ${item.agentId} for update`);
+      const [helper] = await executeRows<{ lifecycle: Lifecycle }>(tx, sql`select lifecycle from agents where id = ${item.agentId} for no key update`);
       await tx.execute(sql`update outbox set status = 'posted', posted_at = now() where id = ${item.id}`);
       // Its first turn; a helper cancelled meanwhile keeps its thread but does not start.
       if (helper && isLive(helper.lifecycle)) await wake(tx, item.agentId!, 'machine');

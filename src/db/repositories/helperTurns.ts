@@ -20,7 +20,7 @@ export async function endHelperTurn(tx: Executor, claim: Claim, outcome: TurnRes
           (select count(*) from agents c where c.parent_id = a.id and c.lifecycle in ('active', 'waiting')) as live_children,
           exists (select 1 from messages m where m.agent_id = a.id and m.input_kind = 'results' and m.id > ${answeredThrough}) as unread_results,
           exists (select 1 from messages m where m.agent_id = a.id and m.role = 'user' and m.input_kind = 'chat' and m.id > ${answeredThrough}) as unread_messages
-        from agents a where a.id = ${claim.agent.id} for update`,
+        from agents a where a.id = ${claim.agent.id} for no key update`,
   );
   if (!state) return { queued: false };
   if (!isLive(state.lifecycle)) {

@@ -90,7 +90,7 @@ export class TreeRepository implements TreeStore {
       const fence = lease ? sql` and lease_owner = ${lease.owner}` : sql``;
       const [locked] = await executeRows<{ token_budget: number | null; used: number | string }>(
         tx,
-        sql`select token_budget, ${usedBy(sql`${spawner.id}::bigint`)} as used from agents where id = ${spawner.id}${fence} for update`,
+        sql`select token_budget, ${usedBy(sql`${spawner.id}::bigint`)} as used from agents where id = ${spawner.id}${fence} for no key update`,
       );
       if (!locked) {
         if (lease) throw new LeaseLostError(lease);
@@ -265,7 +265,7 @@ export async function endHelpers(tx: Executor, agentIds: number[], ending: Helpe
           select c.id from agents c join sub on c.parent_id = sub.id where c.lifecycle in ${LIVE})
         select a.id, a.parent_id, a.spawn_call_id,
           case when a.run_state = 'running' then 0 else coalesce(a.token_budget, 0) - ${usedBy(sql`a.id`)} end as unused
-        from agents a where a.id in (select id from sub) and a.lifecycle in ${LIVE} order by a.id for update`,
+        from agents a where a.id in (select id from sub) and a.lifecycle in ${LIVE} order by a.id for no key update`,
   );
   if (members.length === 0) return { ended: 0, queued: false };
   const byId = new Map(members.map((row) => [Number(row.id), { parentId: row.parent_id === null ? null : Number(row.parent_id), callId: row.spawn_call_id === null ? null : Number(row.spawn_call_id), unused: Number(row.unused) }]));
@@ -308,10 +308,13 @@ export async function endHelpers(tx: Executor, agentIds: number[], ending: Helpe
 /**
  * Every transaction that ends helpers locks their spawners first, then the helpers in id order
  * (a helper's id is greater than its spawner's): ending a helper updates its spawner (budget,
- * results), and ending a spawner ends its helpers, so any other order can deadlock.
+ * results), and ending a spawner ends its helpers, so any other order can deadlock. Agents are
+ * locked `for no key update`: that excludes the other endings but not the key-share locks taken
+ * by inserting rows that reference an agent (its messages, outbox rows, children), which a `for
+ * update` would wait for, and deadlock with.
  */
 export async function lockSpawnersOf(tx: Executor, ids: SQL): Promise<void> {
-  await tx.execute(sql`select 1 from agents where id in (select parent_id from agents where id = any(${ids})) order by id for update`);
+  await tx.execute(sql`select 1 from agents where id in (select parent_id from agents where id = any(${ids})) order by id for no key update`);
 }
 
 /**
@@ -358,7 +361,7 @@ async function deliverResults(tx: Executor, callId: number, resultMaxTokens: num
   const children = await views(tx, sql`a.spawn_call_id = ${callId}`);
   const [spawner] = await executeRows<{ id: number | string; guild_id: string | null; channel_id: string | null }>(
     tx,
-    sql`select id, guild_id, channel_id from agents where id = ${call!.spawner_id} for update`,
+    sql`select id, guild_id, channel_id from agents where id = ${call!.spawner_id} for no key update`,
   );
   if (!spawner) return false;
   const agent = { id: Number(spawner.id), guildId: spawner.guild_id };
