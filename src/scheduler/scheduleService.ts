@@ -14,8 +14,6 @@ export interface ScheduleLimits {
   minIntervalSeconds: number;
 }
 
-/** Where a schedule is created: a server channel and its agent. */
-export type ScheduleHome = Parameters<ScheduleManager["create"]>[0];
 
 /** Changing schedules needs Manage Channels (the guild's default zone, Manage Guild); listing is open. */
 const CHANGE_PERMISSION: MemberPermission = 'ManageChannels';
@@ -27,17 +25,13 @@ const CHANGE_PERMISSION: MemberPermission = 'ManageChannels';
  */
 export class ScheduleService implements ScheduleManager {
   constructor(
-    private readonly deps: { store: ScheduleStore; gateway: ChatGateway; helperNames: () => readonly string[]; logger: Logger; now?: () => Date },
+    private readonly deps: { store: ScheduleStore; gateway: ChatGateway; helperNames: () => readonly string[]; logger: Logger },
     private readonly limits: ScheduleLimits,
     /** The firing's owner id, for run-now (the claim's `claimed_by`). */
     private readonly owner: string,
   ) {}
 
-  private now(): Date {
-    return this.deps.now?.() ?? new Date();
-  }
-
-  async create(where: ScheduleHome, actingFor: readonly string[], request: ScheduleRequest): Promise<ScheduleAnswer> {
+  async create(where: ChannelRef & { agentId: number }, actingFor: readonly string[], request: ScheduleRequest): Promise<ScheduleAnswer> {
     const refused = (await this.refuseChange(where, actingFor)) ?? refuseTask(request.task) ?? this.refuseHelper(request.helper);
     if (refused) return { ok: false, error: refused };
     const timezone = request.timezone ?? (await this.deps.store.guildTimezone(where.guildId!)) ?? 'UTC';
@@ -55,13 +49,13 @@ export class ScheduleService implements ScheduleManager {
         notify: request.notify === true || Boolean(request.mentionRoleId),
         mentionRoleId: request.mentionRoleId ?? null,
         createdBy: actingFor[0]!,
-        nextFireAt: parsed.cron.nextRuns(this.now(), 1)[0] ?? null,
+        nextFireAt: parsed.cron.nextRuns(new Date(), 1)[0] ?? null,
       },
       this.limits.perGuild,
     );
     if ('refused' in created) return { ok: false, error: `This server has ${this.limits.perGuild} schedules already, the most it may have (SCHEDULES_PER_GUILD = ${this.limits.perGuild}): remove one first.` };
     this.deps.logger.info({ scheduleId: created.id, guildId: created.guildId, channelId: created.channelId }, 'schedule created');
-    return { ok: true, text: confirmation('Created', created, parsed.cron, this.now()), schedule: created };
+    return { ok: true, text: confirmation('Created', created, parsed.cron, new Date()), schedule: created };
   }
 
   async edit(where: ChannelRef, actingFor: readonly string[], scheduleId: number, changes: Partial<ScheduleRequest>): Promise<ScheduleAnswer> {
@@ -73,14 +67,14 @@ export class ScheduleService implements ScheduleManager {
     const timezone = changes.timezone ?? schedule.timezone;
     const parsed = this.parse(changes.cron ?? schedule.cron, timezone);
     if (!parsed.ok) return parsed;
-    const update: ScheduleChanges = { cron: parsed.cron.cron, timezone, nextFireAt: parsed.cron.nextRuns(this.now(), 1)[0] ?? null };
+    const update: ScheduleChanges = { cron: parsed.cron.cron, timezone, nextFireAt: parsed.cron.nextRuns(new Date(), 1)[0] ?? null };
     if (changes.task !== undefined) update.task = changes.task.trim();
     if (changes.helper !== undefined) update.helper = changes.helper;
     if (changes.notify !== undefined) update.notify = changes.notify;
     if (changes.mentionRoleId !== undefined) update.mentionRoleId = changes.mentionRoleId;
     const edited = await this.deps.store.update(where.guildId!, scheduleId, update);
     if (!edited) return notFound(scheduleId);
-    return { ok: true, text: confirmation('Changed', edited, parsed.cron, this.now()), schedule: edited };
+    return { ok: true, text: confirmation('Changed', edited, parsed.cron, new Date()), schedule: edited };
   }
 
   async act(where: ChannelRef, actingFor: readonly string[], scheduleId: number, action: ScheduleAction): Promise<ScheduleAnswer> {
@@ -101,10 +95,10 @@ export class ScheduleService implements ScheduleManager {
     if (action === 'resume') {
       const cron = this.cronOf(schedule);
       // From now on: fire times that passed while it was paused are not caught up.
-      const resumed = await this.deps.store.resume(guildId, scheduleId, cron?.nextRuns(this.now(), 1)[0] ?? null);
+      const resumed = await this.deps.store.resume(guildId, scheduleId, cron?.nextRuns(new Date(), 1)[0] ?? null);
       return { ok: true, text: `Resumed schedule ${title}${resumed?.nextFireAt ? `: next fire time <t:${Math.floor(resumed.nextFireAt.getTime() / 1000)}:F>` : ''}.` };
     }
-    const at = this.now();
+    const at = new Date();
     await this.deps.store.fireNow(this.owner, schedule, at, firingMessage(schedule, at, false, at));
     return { ok: true, text: `Running schedule ${title} now; its next fire time stays as it was.` };
   }
@@ -170,7 +164,7 @@ export class ScheduleService implements ScheduleManager {
 
   private parse(cron: string, timezone: string): { ok: true; cron: CronSchedule } | { ok: false; error: string } {
     if (!isTimeZone(timezone)) return { ok: false, error: `${unknownTimeZoneMessage(timezone)}.` };
-    const parsed = parseSchedule(cron, timezone, { minIntervalSeconds: this.limits.minIntervalSeconds, now: this.now() });
+    const parsed = parseSchedule(cron, timezone, { minIntervalSeconds: this.limits.minIntervalSeconds, now: new Date() });
     return parsed.ok ? { ok: true, cron: parsed.schedule } : { ok: false, error: `${parsed.error}.` };
   }
 

@@ -25,7 +25,7 @@ export class Scheduler {
   private ticking: Promise<void> | null = null;
 
   constructor(
-    private readonly deps: { store: ScheduleStore; logger: Logger; now?: () => Date },
+    private readonly deps: { store: ScheduleStore; logger: Logger },
     private readonly options: SchedulerOptions,
     /** An agent was queued by a firing: called once per firing, so the worker claims each (one wake is one claim). */
     private readonly onQueued: () => void,
@@ -62,7 +62,7 @@ export class Scheduler {
   }
 
   private plan(schedule: Schedule): FiringPlan {
-    const now = this.deps.now?.() ?? new Date();
+    const now = new Date();
     const parsed = parseSchedule(schedule.cron, schedule.timezone);
     if (!parsed.ok) {
       // Validated when saved: only a croner upgrade that reads it differently lands here.
