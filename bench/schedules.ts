@@ -30,6 +30,7 @@ import {
 } from './scheduleWorld.js';
 import { appEnv, startEdges } from './stack.js';
 import { distribution, distributionLine, goalLine, ms } from './stats.js';
+import { wholeNumberSetting } from './settings.js';
 
 const GOALS = { rssMb: 250, latenessP99Ms: 1000 };
 /** One streamed chunk per reply, as in bench:turn. */
@@ -53,24 +54,16 @@ interface ScheduleSettings extends WorldShape {
   cpuProfileDir: string | undefined;
 }
 
-function count(env: NodeJS.ProcessEnv, name: string, fallback: number, minimum: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < minimum) throw new Error(`${name} must be a whole number ≥ ${minimum}, got "${raw}"`);
-  return value;
-}
-
 function readSettings(env: NodeJS.ProcessEnv): ScheduleSettings {
-  const schedulesPerGuild = count(env, 'BENCH_SCHEDULES_PER_GUILD', 25, 1);
+  const schedulesPerGuild = wholeNumberSetting(env, 'BENCH_SCHEDULES_PER_GUILD', 25, 1);
   return {
     serverUrl: env.BENCH_DATABASE_URL?.trim() || env.TEST_DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres',
-    guilds: count(env, 'BENCH_SCHEDULE_GUILDS', 400, 1),
+    guilds: wholeNumberSetting(env, 'BENCH_SCHEDULE_GUILDS', 400, 1),
     schedulesPerGuild,
-    channelsPerGuild: count(env, 'BENCH_SCHEDULE_CHANNELS_PER_GUILD', schedulesPerGuild, 1),
-    warmupSeconds: count(env, 'BENCH_SCHEDULE_WARMUP_SECONDS', 30, 0),
-    windowSeconds: count(env, 'BENCH_SCHEDULE_SECONDS', 60, 1),
-    concurrency: env.BENCH_CONCURRENCY ? count(env, 'BENCH_CONCURRENCY', 8, 1) : undefined,
+    channelsPerGuild: wholeNumberSetting(env, 'BENCH_SCHEDULE_CHANNELS_PER_GUILD', schedulesPerGuild, 1),
+    warmupSeconds: wholeNumberSetting(env, 'BENCH_SCHEDULE_WARMUP_SECONDS', 30, 0),
+    windowSeconds: wholeNumberSetting(env, 'BENCH_SCHEDULE_SECONDS', 60, 1),
+    concurrency: env.BENCH_CONCURRENCY ? wholeNumberSetting(env, 'BENCH_CONCURRENCY', 8, 1) : undefined,
     botNodeOptions: env.BENCH_BOT_NODE_OPTIONS?.trim() || undefined,
     cpuProfileDir: env.BENCH_CPU_PROFILE?.trim() || undefined,
   };

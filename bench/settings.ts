@@ -42,6 +42,15 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return value;
 }
 
+/** A whole-number bench setting from the environment, at least `minimum`; unset or blank: `fallback`. */
+export function wholeNumberSetting(env: NodeJS.ProcessEnv, name: string, fallback: number, minimum: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < minimum) throw new Error(`${name} must be a whole number ≥ ${minimum}, got "${raw}"`);
+  return value;
+}
+
 function phases(env: NodeJS.ProcessEnv): ReadonlySet<Phase> {
   const raw = env.BENCH_PHASES?.trim();
   if (!raw) return new Set(ALL_PHASES);

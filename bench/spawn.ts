@@ -17,6 +17,7 @@ import { type RunResult, type SpawnStack, helpersOf, runOnce, startSpawnStack } 
 import type { Shape, ShapeSpec } from './spawnScript.js';
 import { statementsBetween } from './statementCounter.js';
 import { distribution, distributionLine, goalLine, ms } from './stats.js';
+import { wholeNumberSetting } from './settings.js';
 
 const GOALS = { cpuPerHelperMs: 10, fanoutContinuationP50Ms: 250 };
 const SHAPES: Record<Shape, ShapeSpec & { title: string }> = {
@@ -37,25 +38,17 @@ interface SpawnSettings {
   cpuProfileDir: string | undefined;
 }
 
-function count(env: NodeJS.ProcessEnv, name: string, fallback: number, minimum: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < minimum) throw new Error(`${name} must be a whole number ≥ ${minimum}, got "${raw}"`);
-  return value;
-}
-
 function readSettings(env: NodeJS.ProcessEnv): SpawnSettings {
   const shapes = (env.BENCH_SCENARIOS?.trim() || 'tree,fanout').split(',').map((name) => name.trim());
   const unknown = shapes.filter((name) => !(name in SHAPES));
   if (unknown.length > 0) throw new Error(`BENCH_SCENARIOS: unknown scenario(s) ${unknown.join(', ')}; use tree, fanout`);
   return {
     serverUrl: env.BENCH_DATABASE_URL?.trim() || env.TEST_DATABASE_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres',
-    runs: count(env, 'BENCH_SPAWN_RUNS', 10, 1),
-    warmupRuns: count(env, 'BENCH_SPAWN_WARMUP_RUNS', 1, 0),
-    concurrency: env.BENCH_CONCURRENCY ? count(env, 'BENCH_CONCURRENCY', 8, 1) : undefined,
+    runs: wholeNumberSetting(env, 'BENCH_SPAWN_RUNS', 10, 1),
+    warmupRuns: wholeNumberSetting(env, 'BENCH_SPAWN_WARMUP_RUNS', 1, 0),
+    concurrency: env.BENCH_CONCURRENCY ? wholeNumberSetting(env, 'BENCH_CONCURRENCY', 8, 1) : undefined,
     shapes: shapes as Shape[],
-    topStatements: count(env, 'BENCH_TOP_STATEMENTS', 14, 0),
+    topStatements: wholeNumberSetting(env, 'BENCH_TOP_STATEMENTS', 14, 0),
     cpuProfileDir: env.BENCH_CPU_PROFILE?.trim() || undefined,
   };
 }
