@@ -94,7 +94,10 @@ export class AgentRuntime {
         const refusal = await this.refuseFiring(claim, firing.schedule, log);
         if (refusal) return { ...refusal, modelMs };
       }
-      if (await this.overDailyCap(claim.agent)) return await this.refuseOverCap(claim, log);
+      if (await this.overDailyCap(claim.agent)) {
+        const refused = await this.refuseOverCap(claim, log);
+        return firing ? { ...refused, skipped: `the server had used its daily token budget (GUILD_DAILY_TOKENS = ${this.options.guildDailyTokens})` } : refused;
+      }
       await streamer.start();
       const shown = claim.turn.shown;
       if (shown) {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { testDrivers } from '../support/db/testDatabase.js';
 import { type BotHarness, startHarness } from '../support/e2e/harness.js';
+import { addSchedule, eventually, pauseAllSchedules, runsOf } from '../support/e2e/scheduleScripts.js';
 
 describe.each(testDrivers())('per-user and per-guild limits (%s)', (driver) => {
   let harness: BotHarness;
@@ -49,7 +50,7 @@ describe.each(testDrivers())('per-user and per-guild limits (%s)', (driver) => {
 
   it('says once when a guild past GUILD_DAILY_TOKENS can ask again, and shows the cap in /usage', async () => {
     const { discord, llm } = harness;
-    await harness.restartBots({ GUILD_DAILY_TOKENS: '50' });
+    bot = await harness.restartBots({ GUILD_DAILY_TOKENS: '50' });
     const channelId = discord.createChannel({ guildId: discord.seed.guildId, name: `cap-${driver}` }).id;
     // The answers of the test above used more than 50 tokens today.
     const turns = harness.countTurns();
@@ -67,5 +68,12 @@ describe.each(testDrivers())('per-user and per-guild limits (%s)', (driver) => {
 
     const usage = await harness.runCommand({ channelId, userId: discord.seed.bob.id, name: 'usage' });
     expect(usage.text).toMatch(/Daily cap — [\d,]+ of 50 tokens used today \(100 %\), resets <t:\d+:R>/);
+
+    // A schedule's firing past the cap is not run either: its run is recorded as skipped, and why.
+    const schedule = await addSchedule(bot, { guildId: discord.seed.guildId, channelId, createdBy: discord.seed.alice.id, task: 'Post the digest.' });
+    const skipped = await eventually(async () => (await runsOf(bot, schedule.id)).find((run) => run.status === 'skipped'), 'a skipped firing', 10_000);
+    expect(skipped.error).toContain('daily token budget (GUILD_DAILY_TOKENS = 50)');
+    await pauseAllSchedules(bot);
+    expect(llm.requests.length).toBe(requestsBefore);
   });
 });
