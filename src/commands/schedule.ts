@@ -8,7 +8,6 @@ import type { CommandPlace } from '../agents/channelAgents.js';
 import { userError } from '../agents/errors.js';
 import { truncate } from '../agents/promptMessages.js';
 import { SCHEDULE_TASK_MAX_CHARACTERS, type ScheduleAction, type ScheduleAnswer, type ScheduleRequest } from '../agents/schedules.js';
-import { isVisiblyEmpty } from '../agents/text.js';
 import { suggestTimeZones } from '../scheduler/timeZones.js';
 import { refuseInHelperThread } from './helperThread.js';
 import { ephemeral, placeOf } from './place.js';
@@ -127,10 +126,7 @@ function requestOf(interaction: ChatInputCommandInteraction, editing: boolean): 
     request.cron = cron;
   }
   const task = options.getString('task');
-  if (task !== null) {
-    if (isVisiblyEmpty(task)) throw userError('schedule_task', 'The task is empty: say what the agent should do each time.');
-    request.task = task;
-  }
+  if (task !== null) request.task = task;
   const timezone = options.getString('timezone');
   if (timezone !== null) request.timezone = timezone.trim();
   const helper = options.getString('helper');

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { InputKind, TurnLease } from '../../agents/types.js';
 
 /*
@@ -46,13 +46,16 @@ export const offlineMessageId = sql<string | null>`(select m.discord_message_id 
       and m.id > greatest(agents.history_start_id, ${answeredThrough})
     order by m.id desc limit 1)`.as('offline_message_id');
 
+/** A column (or columns) of the oldest input not answered yet. */
+const firstPendingInput = (column: SQL) => sql`(select ${column} from messages m
+    where m.agent_id = agents.id and m.role = 'user' and m.id > greatest(agents.history_start_id, ${answeredThrough}) order by m.id limit 1)`;
+const firstPending = firstPendingInput(sql`m.id, m.input_kind = 'chat' as person`);
+
 /**
  * The inputs this turn answers: a run of people's messages, or one helper result or task on its
  * own (fed to a turn of its own, so it never acts with the rights of people who spoke meanwhile).
  * The newest of them (null when nothing waits); later inputs are left for the next turn.
  */
-const firstPending = sql`(select m.id, m.input_kind = 'chat' as person from messages m
-    where m.agent_id = agents.id and m.role = 'user' and m.id > greatest(agents.history_start_id, ${answeredThrough}) order by m.id limit 1)`;
 const firstMachineInput = sql`(select min(m.id) from messages m
     where m.agent_id = agents.id and m.role = 'user' and m.input_kind <> 'chat' and m.id > greatest(agents.history_start_id, ${answeredThrough}))`;
 const answerThrough = sql`(select case when f.person
@@ -63,9 +66,13 @@ const answerThrough = sql`(select case when f.person
 
 export const answerThroughId = sql<number | null>`${answerThrough}`.mapWith((value) => (value === null ? null : Number(value))).as('answer_through_id');
 
-/** What the newest input the turn answers is, and the schedule behind it (a firing, or the results of the helper it spawned). */
-export const answerInputKind = sql<InputKind | null>`(select m.input_kind from messages m where m.id = ${answerThrough})`.as('answer_input_kind');
-export const answerScheduleId = sql<number | null>`(select m.schedule_id from messages m where m.id = ${answerThrough})`
+/**
+ * What the inputs the turn answers are, and the schedule behind them (a firing, or the results of
+ * the helper it spawned): those of the first pending input, since a turn answers either a run of
+ * people's messages (kind `chat`, no schedule) or one machine input on its own.
+ */
+export const answerInputKind = sql<InputKind | null>`${firstPendingInput(sql`m.input_kind`)}`.as('answer_input_kind');
+export const answerScheduleId = sql<number | null>`${firstPendingInput(sql`m.schedule_id`)}`
   .mapWith((value) => (value === null ? null : Number(value)))
   .as('answer_schedule_id');
 
