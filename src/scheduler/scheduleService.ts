@@ -4,7 +4,7 @@ import { SCHEDULE_TASK_MAX_CHARACTERS, type ScheduleAction, type ScheduleAnswer,
 import { isVisiblyEmpty } from '../agents/text.js';
 import type { ChannelRef, Schedule } from '../agents/types.js';
 import { type CronSchedule, parseSchedule } from './cronSchedule.js';
-import { confirmation, firingMessage, listLine, scheduleTitle } from './scheduleText.js';
+import { confirmation, discordTime, firingMessage, listLine, scheduleTitle } from './scheduleText.js';
 import { isTimeZone, unknownTimeZoneMessage } from './timeZones.js';
 
 export interface ScheduleLimits {
@@ -49,7 +49,7 @@ export class ScheduleService implements ScheduleManager {
         notify: request.notify === true || Boolean(request.mentionRoleId),
         mentionRoleId: request.mentionRoleId ?? null,
         createdBy: actingFor[0]!,
-        nextFireAt: parsed.cron.nextRuns(new Date(), 1)[0] ?? null,
+        nextFireAt: nextFireTime(parsed.cron),
       },
       this.limits.perGuild,
     );
@@ -67,7 +67,7 @@ export class ScheduleService implements ScheduleManager {
     const timezone = changes.timezone ?? schedule.timezone;
     const parsed = this.parse(changes.cron ?? schedule.cron, timezone);
     if (!parsed.ok) return parsed;
-    const update: ScheduleChanges = { cron: parsed.cron.cron, timezone, nextFireAt: parsed.cron.nextRuns(new Date(), 1)[0] ?? null };
+    const update: ScheduleChanges = { cron: parsed.cron.cron, timezone, nextFireAt: nextFireTime(parsed.cron) };
     if (changes.task !== undefined) update.task = changes.task.trim();
     if (changes.helper !== undefined) update.helper = changes.helper;
     if (changes.notify !== undefined) update.notify = changes.notify;
@@ -95,8 +95,8 @@ export class ScheduleService implements ScheduleManager {
     if (action === 'resume') {
       const cron = this.cronOf(schedule);
       // From now on: fire times that passed while it was paused are not caught up.
-      const resumed = await this.deps.store.resume(guildId, scheduleId, cron?.nextRuns(new Date(), 1)[0] ?? null);
-      return { ok: true, text: `Resumed schedule ${title}${resumed?.nextFireAt ? `: next fire time <t:${Math.floor(resumed.nextFireAt.getTime() / 1000)}:F>` : ''}.` };
+      const resumed = await this.deps.store.resume(guildId, scheduleId, cron ? nextFireTime(cron) : null);
+      return { ok: true, text: `Resumed schedule ${title}${resumed?.nextFireAt ? `: next fire time ${discordTime(resumed.nextFireAt)}` : ''}.` };
     }
     const at = new Date();
     await this.deps.store.fireNow(this.owner, schedule, at, firingMessage(schedule, at, false, at));
@@ -173,6 +173,11 @@ export class ScheduleService implements ScheduleManager {
     const parsed = parseSchedule(schedule.cron, schedule.timezone);
     return parsed.ok ? parsed.schedule : null;
   }
+}
+
+/** The first fire time from now (null: the pattern has none left). */
+function nextFireTime(cron: CronSchedule): Date | null {
+  return cron.nextRuns(new Date(), 1)[0] ?? null;
 }
 
 function refuseTask(task: string): string | null {
