@@ -549,7 +549,7 @@ export interface ScheduleStore {
   list(guildId: string, channelId: string | null): Promise<ListedSchedule[]>;
   update(guildId: string, scheduleId: number, changes: ScheduleChanges): Promise<Schedule | null>;
   remove(guildId: string, scheduleId: number): Promise<boolean>;
-  /** Pauses the active schedules in scope, for `reason`. @returns how many. */
+  /** Pauses the active schedules in scope, for `reason`. @returns those it paused (none when they were paused already). */
   pause(scope: ScheduleScope, reason: string): Promise<Schedule[]>;
   /** Active again, from `nextFireAt`, with its failure count reset. */
   resume(guildId: string, scheduleId: number, nextFireAt: Date | null): Promise<Schedule | null>;
