@@ -2,7 +2,7 @@
  * The emulator and the scripted model for `bench/clientCosts.ts`, in a process of their own so
  * that the bench counts the clients' CPU alone. Sends their addresses over IPC; runs until killed.
  */
-import { startDiscordEmulator } from '../test/support/discord/emulator.js';
+import { startDiscordEmulator } from '../src/discordEmulator/emulator.js';
 import { startFakeLlm } from '../test/support/llm/fakeLlmServer.js';
 
 export interface ClientServers {

@@ -22,7 +22,7 @@ interface CpuProfile {
 /** Project folders that own code: a sample belongs to the nearest of these on its stack. */
 const ROOT = new URL('..', import.meta.url).href;
 const OWNERS: ReadonlyArray<[string, string]> = [
-  [`${ROOT}test/support/discord/`, 'emulator'],
+  [`${ROOT}src/discordEmulator/`, 'emulator'],
   [`${ROOT}test/support/llm/`, 'fake LLM'],
   [`${ROOT}bench/`, 'bench'],
   [`${ROOT}src/`, 'bot'],

@@ -6,7 +6,7 @@ import { AgentRepository } from '../src/db/repositories/agentRepository.js';
 import { schedules } from '../src/db/schema.js';
 import { parseSchedule } from '../src/scheduler/cronSchedule.js';
 import { localTime } from '../src/scheduler/scheduleText.js';
-import type { DiscordEmulator } from '../test/support/discord/emulator.js';
+import type { DiscordEmulator } from '../src/discordEmulator/emulator.js';
 
 /**
  * The world of `bench:schedules`: guilds and channels in the emulator (alice owns every guild, so

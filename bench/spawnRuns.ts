@@ -1,5 +1,5 @@
 import { BotChild } from './botChild.js';
-import type { DiscordEmulator, RestRequestRecord } from '../test/support/discord/emulator.js';
+import type { DiscordEmulator, RestRequestRecord } from '../src/discordEmulator/emulator.js';
 import type { FakeLlm } from '../test/support/llm/fakeLlmServer.js';
 import { type RunTimeline, type ShapeSpec, SpawnScript } from './spawnScript.js';
 import { appEnv, startEdges } from './stack.js';

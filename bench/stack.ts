@@ -1,5 +1,5 @@
 import { BotChild } from './botChild.js';
-import { type DiscordEmulator, type LoggedEvent, startDiscordEmulator } from '../test/support/discord/emulator.js';
+import { type DiscordEmulator, type LoggedEvent, startDiscordEmulator } from '../src/discordEmulator/emulator.js';
 import { type FakeLlm, type StartFakeLlmOptions, startFakeLlm } from '../test/support/llm/fakeLlmServer.js';
 import type { BenchSettings } from './settings.js';
 import { type TurnSample, TurnTracker } from './tracker.js';

@@ -1,5 +1,5 @@
 import type { APIMessage } from 'discord-api-types/v10';
-import type { LoggedEvent } from '../test/support/discord/emulator.js';
+import type { LoggedEvent } from '../src/discordEmulator/emulator.js';
 
 /** What the app's `turnFinished` hook reports. */
 export interface TurnReport {

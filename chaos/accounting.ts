@@ -1,4 +1,4 @@
-import type { DiscordEmulator } from '../test/support/discord/emulator.js';
+import type { DiscordEmulator } from '../src/discordEmulator/emulator.js';
 import { parseAnswer } from './brain.js';
 import type { Crash } from './botProcess.js';
 import type { DatabaseSnapshot, TurnRow } from './database.js';

@@ -1,5 +1,5 @@
 import type { APIMessage } from 'discord-api-types/v10';
-import type { DiscordEmulator, LoggedEvent } from '../test/support/discord/emulator.js';
+import type { DiscordEmulator, LoggedEvent } from '../src/discordEmulator/emulator.js';
 import { parseAnswer, tokenText } from './brain.js';
 
 /** A message the suite sent, as alice, mentioning the bot. */

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type postgres from 'postgres';
 import type { BenchDatabase } from '../bench/database.js';
 import { tapEvents } from '../bench/stack.js';
-import { type DiscordEmulator, startDiscordEmulator } from '../test/support/discord/emulator.js';
+import { type DiscordEmulator, startDiscordEmulator } from '../src/discordEmulator/emulator.js';
 import { type FakeLlm, startFakeLlm } from '../test/support/llm/fakeLlmServer.js';
 import { type Figures, type Interruption, account, wasNotified } from './accounting.js';
 import { ChaosBrain } from './brain.js';

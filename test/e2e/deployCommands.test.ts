@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../src/commands/registry.js';
-import { type DiscordEmulator, startDiscordEmulator } from '../support/discord/emulator.js';
+import { type DiscordEmulator, startDiscordEmulator } from '../../src/discordEmulator/emulator.js';
 
 describe('npm run deploy-commands', () => {
   let discord: DiscordEmulator;

@@ -73,7 +73,7 @@ function treeScript(request: RecordedRequest): ScriptedResponse {
 
 /**
  * A route filter for the emulator's fault API that also reports the requests it matched: the
- * emulator asks it about every request (see `routeMatches` in test/support/discord/faults.ts), so
+ * emulator asks it about every request (see `routeMatches` in src/discordEmulator/faults.ts), so
  * a match means "this request has arrived and is being held". It matches once.
  */
 class RouteProbe extends RegExp {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { App } from '../../src/app.js';
 import { deployCommands } from '../../src/commands/deployCommands.js';
 import { testDrivers } from '../support/db/testDatabase.js';
-import type { CommandOptionValue } from '../support/discord/emulator.js';
+import type { CommandOptionValue } from '../../src/discordEmulator/emulator.js';
 import { type BotHarness, startHarness } from '../support/e2e/harness.js';
 
 /** What guild A keeps; none of it may reach guild B or a DM. */

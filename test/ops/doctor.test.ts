@@ -11,7 +11,7 @@ import { runDoctor } from '../../src/doctor/runDoctor.js';
 import { readEnvFile } from '../../src/environment.js';
 import type { DriverName } from '../../src/db/database.js';
 import { type TestDatabase, createTestDatabase, testDrivers } from '../support/db/testDatabase.js';
-import { type DiscordEmulator, startDiscordEmulator } from '../support/discord/emulator.js';
+import { type DiscordEmulator, startDiscordEmulator } from '../../src/discordEmulator/emulator.js';
 import { DEFAULT_MODEL_IDS, type FakeLlm, startFakeLlm } from '../support/llm/fakeLlmServer.js';
 import { ROOT, cleanEnv, run } from './processes.js';
 

@@ -10,7 +10,7 @@ import { CONFIG_ERROR_EXIT_CODE } from '../../src/config.js';
 import { Health } from '../../src/http/health.js';
 import { HttpListenError, startHttpServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/logger.js';
-import { type DiscordEmulator, startDiscordEmulator } from '../support/discord/emulator.js';
+import { type DiscordEmulator, startDiscordEmulator } from '../../src/discordEmulator/emulator.js';
 import { type FakeLlm, startFakeLlm } from '../support/llm/fakeLlmServer.js';
 import { NPM_START, ROOT, type Running, cleanEnv, freePort, run, start, waitForHealthy } from './processes.js';
 

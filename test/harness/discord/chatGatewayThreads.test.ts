@@ -4,7 +4,7 @@ import { ChatRefusal } from '../../../src/agents/errors.js';
 import { DiscordChatGateway } from '../../../src/discord/chatGateway.js';
 import { createDiscordClient } from '../../../src/discord/client.js';
 import { silentLogger } from '../../../src/logger.js';
-import { startDiscordEmulator, type DiscordEmulator } from '../../support/discord/emulator.js';
+import { startDiscordEmulator, type DiscordEmulator } from '../../../src/discordEmulator/emulator.js';
 
 const THREADS_ROUTE = 'POST /channels/:channelId/messages/:messageId/threads';
 

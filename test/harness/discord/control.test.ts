@@ -81,7 +81,7 @@ describe('control API', () => {
 
 describe('npm run emulator', () => {
   test('prints DISCORD_API_URL and DISCORD_TOKEN on lines of their own and serves the control API', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/discord/cli.ts'], { cwd: process.cwd(), env: { ...process.env, EMULATOR_PORT: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/discordEmulator/cli.ts'], { cwd: process.cwd(), env: { ...process.env, EMULATOR_PORT: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const lines = createInterface({ input: child.stdout });
       const printed: Record<string, string> = {};

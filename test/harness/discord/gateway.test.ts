@@ -1,6 +1,6 @@
 import { ChannelType, Client, Events, GatewayIntentBits, PermissionFlagsBits } from 'discord.js';
 import { afterEach, describe, expect, test } from 'vitest';
-import { startDiscordEmulator, type DiscordEmulator } from '../../support/discord/emulator.js';
+import { startDiscordEmulator, type DiscordEmulator } from '../../../src/discordEmulator/emulator.js';
 import { connectClient, deferred } from './helpers.js';
 
 const open: Array<{ close(): Promise<void> }> = [];

@@ -1,5 +1,5 @@
 import { ChannelType, Client, Events, GatewayIntentBits, Partials, type ClientOptions, type TextChannel } from 'discord.js';
-import { startDiscordEmulator, type DiscordEmulator, type DiscordEmulatorOptions } from '../../support/discord/emulator.js';
+import { startDiscordEmulator, type DiscordEmulator, type DiscordEmulatorOptions } from '../../../src/discordEmulator/emulator.js';
 
 /** The intents most of the bot uses. */
 export const DEFAULT_INTENTS = [

@@ -1,7 +1,7 @@
 import { Routes, type Client, type TextChannel } from 'discord.js';
 import { afterEach, describe, expect, test } from 'vitest';
-import { startDiscordEmulator, type DiscordEmulator } from '../../support/discord/emulator.js';
-import { snowflakeTimestamp } from '../../support/discord/snowflake.js';
+import { startDiscordEmulator, type DiscordEmulator } from '../../../src/discordEmulator/emulator.js';
+import { snowflakeTimestamp } from '../../../src/discordEmulator/snowflake.js';
 import { connectClient } from './helpers.js';
 
 /** What a bot catching up after downtime relies on: history kept while nobody is connected. */

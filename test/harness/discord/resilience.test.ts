@@ -1,6 +1,6 @@
 import { ChannelType, Events, HTTPError, RESTEvents, type Client, type TextChannel } from 'discord.js';
 import { describe, expect, test, type TestContext } from 'vitest';
-import { startDiscordEmulator, type DiscordEmulator, type DiscordEmulatorOptions } from '../../support/discord/emulator.js';
+import { startDiscordEmulator, type DiscordEmulator, type DiscordEmulatorOptions } from '../../../src/discordEmulator/emulator.js';
 import { connectClient } from './helpers.js';
 
 /** Starts an emulator and a client torn down when the test ends (tests run concurrently: most time is discord.js's 500 ms reconnect delay). */

@@ -7,7 +7,7 @@ import type { ReceiveResult } from '../../../src/agents/chatService.js';
 import type { DriverName } from '../../../src/db/database.js';
 import { createLogger, silentLogger } from '../../../src/logger.js';
 import { type TestDatabase, createTestDatabase } from '../db/testDatabase.js';
-import { type CommandInvocationSpec, type DiscordEmulator, type InteractionResponses, startDiscordEmulator } from '../discord/emulator.js';
+import { type CommandInvocationSpec, type DiscordEmulator, type InteractionResponses, startDiscordEmulator } from '../../../src/discordEmulator/emulator.js';
 import { type FakeLlm, startFakeLlm } from '../llm/fakeLlmServer.js';
 
 /**

@@ -1,5 +1,5 @@
 import { countCompletionTokens } from './completionBuilder.js';
-import { demoBrainReply } from './demoBrain.js';
+import { demoBrainReply } from '../../../src/demoBrain/demoBrain.js';
 import { openAiErrorBody } from './httpIo.js';
 import type { Answer } from './responder.js';
 import type { ResponseQueue } from './responseQueue.js';

@@ -11,7 +11,7 @@ import type { RecordedRequest, ScriptedResponse, ScriptFunction } from './types.
 
 export type * from './types.js';
 export { isScriptedFault } from './types.js';
-export { demoBrainReply } from './demoBrain.js';
+export { demoBrainReply } from '../../../src/demoBrain/demoBrain.js';
 
 /** Options of {@link startFakeLlm}. */
 export interface StartFakeLlmOptions {

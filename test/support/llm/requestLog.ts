@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ChatCompletionCreateParams, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { countRequestTokens, type CountableMessage } from '../../../src/agents/tokens.js';
-import { lastUserText } from './messageText.js';
+import { lastUserText } from '../../../src/demoBrain/messageText.js';
 import type { RecordedRequest } from './types.js';
 
 /** Every chat-completion request the server received, and waiting for more to arrive. */

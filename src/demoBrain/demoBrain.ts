@@ -1,6 +1,4 @@
-import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { contentText, firstCharacters, lastUserText } from './messageText.js';
-import type { RecordedRequest, ScriptedReply, ScriptedToolCall } from './types.js';
+import { type DemoMessage, contentText, firstCharacters, lastUserText } from './messageText.js';
 
 /**
  * The deterministic "model" behind `npm run fake-llm` and the default answer of every test server.
@@ -22,10 +20,26 @@ import type { RecordedRequest, ScriptedReply, ScriptedToolCall } from './types.j
 export const QUOTED_RESULT_CHARACTERS = 200;
 
 /** The parts of a request the demo brain looks at. */
-export type DemoBrainInput = Pick<RecordedRequest, 'messages' | 'toolNames'>;
+export interface DemoBrainInput {
+  messages: readonly DemoMessage[];
+  /** The tools the request offers: commands for any other tool are ignored. */
+  toolNames: readonly string[];
+}
+
+/** A tool call the demo brain makes. */
+export interface DemoToolCall {
+  name: string;
+  arguments: Record<string, unknown>;
+}
+
+/** The demo brain's answer: text, or tool calls. */
+export interface DemoReply {
+  text?: string;
+  toolCalls?: DemoToolCall[];
+}
 
 /** The demo brain's answer to a request. Pure: the same input always gives the same reply. */
-export function demoBrainReply(request: DemoBrainInput): ScriptedReply {
+export function demoBrainReply(request: DemoBrainInput): DemoReply {
   const { messages } = request;
   const last = messages.at(-1);
   if (last?.role === 'tool') return { text: describeToolResults(messages) };
@@ -74,8 +88,8 @@ const lineCommands: readonly LineCommand[] = [
  * Tool calls for the command lines of `text`, keeping only offered tools. Successive spawn lines
  * join one `spawn_helpers` call, since that tool takes a list.
  */
-export function commandToolCalls(text: string, offeredToolNames: ReadonlySet<string>): ScriptedToolCall[] {
-  const toolCalls: ScriptedToolCall[] = [];
+export function commandToolCalls(text: string, offeredToolNames: ReadonlySet<string>): DemoToolCall[] {
+  const toolCalls: DemoToolCall[] = [];
   let spawnedHelpers: SpawnHelperArgument[] | undefined;
   for (const line of text.split('\n')) {
     const command = firstCommandOf(line);
@@ -103,8 +117,8 @@ function firstCommandOf(line: string): ParsedCommand | undefined {
 }
 
 /** One line per trailing tool result, in the order the results were sent. */
-function describeToolResults(messages: readonly ChatCompletionMessageParam[]): string {
-  const trailingResults: ChatCompletionMessageParam[] = [];
+function describeToolResults(messages: readonly DemoMessage[]): string {
+  const trailingResults: DemoMessage[] = [];
   for (let position = messages.length - 1; position >= 0; position -= 1) {
     const message = messages[position];
     if (message?.role !== 'tool') break;
@@ -112,7 +126,7 @@ function describeToolResults(messages: readonly ChatCompletionMessageParam[]): s
   }
   return trailingResults
     .map((result) => {
-      const name = result.role === 'tool' ? toolNameOfCall(messages, result.tool_call_id) : 'unknown';
+      const name = result.tool_call_id === undefined ? 'unknown' : toolNameOfCall(messages, result.tool_call_id);
       const quoted = firstCharacters(contentText(result.content), QUOTED_RESULT_CHARACTERS);
       return `Tool ${name} returned: ${quoted}`;
     })
@@ -120,12 +134,12 @@ function describeToolResults(messages: readonly ChatCompletionMessageParam[]): s
 }
 
 /** The name of the tool an assistant message called with `toolCallId`; results only carry the id. */
-function toolNameOfCall(messages: readonly ChatCompletionMessageParam[], toolCallId: string): string {
+function toolNameOfCall(messages: readonly DemoMessage[], toolCallId: string): string {
   for (const message of messages) {
     if (message.role !== 'assistant') continue;
     for (const call of message.tool_calls ?? []) {
       if (call.id !== toolCallId) continue;
-      return call.type === 'function' ? call.function.name : call.custom.name;
+      return (call.function ?? call.custom)?.name ?? 'unknown';
     }
   }
   return 'unknown';
