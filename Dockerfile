@@ -18,7 +18,9 @@ RUN npm ci --omit=dev --no-audit --no-fund
 
 # --- runtime ---
 FROM node:20-slim
+# PLAYGROUND=0: a container that lost its token must fail, never come up on the built-in emulator.
 ENV NODE_ENV=production \
+    PLAYGROUND=0 \
     DATA_DIR=/data
 WORKDIR /app
 # package.json is needed at run time: its "type": "module" makes Node load dist/*.js as ES modules.

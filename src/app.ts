@@ -16,6 +16,7 @@ import { DiscordBot, type DiscordBotOptions } from './discord/discordBot.js';
 import { Health } from './http/health.js';
 import { type Metrics, createMetrics } from './http/metrics.js';
 import { type HttpServer, startHttpServer } from './http/server.js';
+import { DemoChatModel } from './demoBrain/demoChatModel.js';
 import { MeteredChatModel } from './llm/meteredChatModel.js';
 import { OpenAiChatModel } from './llm/openaiChatModel.js';
 import { isDeadOwnerOnThisHost, processOwnerId } from './processIdentity.js';
@@ -56,8 +57,10 @@ const HELPER_TIMEOUT_CHECK_MS = 1000;
  */
 export async function startApp(config: Config, logger: Logger, hooks: AppHooks = {}): Promise<App> {
   const startedAt = performance.now();
+  const { token } = config.discord;
+  if (token === null) throw new Error('startApp needs a Discord token (the playground passes its emulator\'s)');
   const owner = processOwnerId();
-  const health = new Health();
+  const health = new Health(config.mode);
   const metrics = createMetrics();
   const http = await startHttpServer({ ...config.http, health, registry: metrics.registry }, logger.child({ module: 'http' }));
   const stops: Array<() => Promise<void>> = [() => http.close()];
@@ -87,7 +90,10 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
       {
         stores,
         schedules,
-        model: new MeteredChatModel(new OpenAiChatModel({ ...config.llm, logPrompts: config.log.prompts }, logger.child({ module: 'llm' })), metrics),
+        model: new MeteredChatModel(
+          config.llm.demoBrain ? new DemoChatModel() : new OpenAiChatModel({ ...config.llm, logPrompts: config.log.prompts }, logger.child({ module: 'llm' })),
+          metrics,
+        ),
         gateway,
         attachments: new CdnAttachmentFetcher(config.discord.attachmentTimeoutMs),
         logger,
@@ -121,7 +127,7 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
       router,
       gateway,
       {
-        token: config.discord.token,
+        token,
         messageTaken: hooks.messageTaken,
         channelDeleted: (channelId) => engine.channelAgents.channelDeleted(channelId),
         guildLeft: (guildId) => engine.channelAgents.guildLeft(guildId),

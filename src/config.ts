@@ -16,7 +16,8 @@ const postgresUrl = z
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
 const EnvSchema = z.object({
-  DISCORD_TOKEN: z.string().min(1),
+  // Required unless the playground runs; `loadConfig` decides which.
+  DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
   DISCORD_REST_REQUESTS_PER_SECOND: positiveInt(50, 100_000),
   DISCORD_RETRIES: z.coerce.number().int().min(0).max(10).default(5),
@@ -62,8 +63,12 @@ const EnvSchema = z.object({
   HELPER_MAX_SECONDS: positiveInt(900, 86_400),
   HELPER_MODEL: z.string().min(1).optional(),
   SCHEDULES_PER_GUILD: positiveInt(25, 1000),
-  SCHEDULE_MIN_INTERVAL_SECONDS: positiveInt(300, 86_400 * 7),
+  // The playground's default is 60 s (see toConfig), so people can watch a schedule fire.
+  SCHEDULE_MIN_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400 * 7).optional(),
   SCHEDULE_CATCH_UP_HOURS: positiveInt(24, 24 * 30),
+  PLAYGROUND: z.stringbool().optional(),
+  PLAYGROUND_HOST: z.string().min(1).default('127.0.0.1'),
+  PLAYGROUND_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
 });
 
 type Env = z.infer<typeof EnvSchema>;
@@ -74,7 +79,7 @@ export const CONFIG_VARIABLES = Object.freeze(Object.keys(EnvSchema.shape) as Ar
 /** How to fix each variable, shown next to its problem. */
 const fixes: Record<keyof Env, string> = {
   DISCORD_TOKEN:
-    'create an application at https://discord.com/developers/applications, open Bot → Reset Token, and put DISCORD_TOKEN=<token> in .env (see .env.example)',
+    'create an application at https://discord.com/developers/applications, open Bot → Reset Token, and put DISCORD_TOKEN=<token> in .env (see .env.example); or, to try Matryoshka without Discord, run `npm start` in a terminal or set PLAYGROUND=1',
   DISCORD_API_URL: 'leave it unset for Discord itself, or set the REST base of a proxy or emulator, e.g. http://127.0.0.1:3000/api',
   DISCORD_REST_REQUESTS_PER_SECOND: 'a whole number; keep Discord\'s global limit of 50 unless DISCORD_API_URL points at a proxy or emulator without it',
   DISCORD_RETRIES: 'a whole number from 0 to 10',
@@ -123,12 +128,35 @@ const fixes: Record<keyof Env, string> = {
   SCHEDULES_PER_GUILD: 'a whole number from 1 to 1000',
   SCHEDULE_MIN_INTERVAL_SECONDS: 'a whole number of seconds, at least 1',
   SCHEDULE_CATCH_UP_HOURS: 'a whole number of hours from 1 to 720',
+  PLAYGROUND: 'true to run the playground (the built-in Discord emulator and its page) even with a token or without a terminal, false never to run it, or unset',
+  PLAYGROUND_HOST: 'an address for the playground page, e.g. 127.0.0.1 (anything else exposes a page with no login)',
+  PLAYGROUND_PORT: 'a port from 0 to 65535 (0 picks a free one)',
 };
 
-function toConfig(env: Env) {
+/** Where the bot talks: a real Discord, or the playground's built-in emulator. */
+export type RunMode = 'discord' | 'playground';
+
+/** The playground's minimum schedule interval when SCHEDULE_MIN_INTERVAL_SECONDS is unset: short enough to watch one fire. */
+const PLAYGROUND_SCHEDULE_MIN_INTERVAL_SECONDS = 60;
+const SCHEDULE_MIN_INTERVAL_SECONDS_DEFAULT = 300;
+
+/**
+ * PLAYGROUND decides when set. Unset, a missing token starts the playground only for a person at a
+ * terminal: a deploy that lost its token must fail, not come up healthy on a fake Discord.
+ */
+function runModeOf(env: Pick<Env, 'PLAYGROUND' | 'DISCORD_TOKEN'>, terminal: boolean): RunMode {
+  if (env.PLAYGROUND !== undefined) return env.PLAYGROUND ? 'playground' : 'discord';
+  return env.DISCORD_TOKEN === undefined && terminal ? 'playground' : 'discord';
+}
+
+function toConfig(env: Env, mode: RunMode, demoBrain: boolean) {
   return {
+    mode,
+    /** Where the playground page listens (used only in the playground). */
+    playground: { host: env.PLAYGROUND_HOST, port: env.PLAYGROUND_PORT },
     discord: {
-      token: env.DISCORD_TOKEN,
+      /** Null in the playground: its emulator makes the token when it starts. */
+      token: mode === 'playground' ? null : (env.DISCORD_TOKEN ?? null),
       apiUrl: env.DISCORD_API_URL,
       restRequestsPerSecond: env.DISCORD_REST_REQUESTS_PER_SECOND,
       retries: env.DISCORD_RETRIES,
@@ -138,6 +166,8 @@ function toConfig(env: Env) {
       catchUpMs: env.CATCH_UP_MINUTES * 60_000,
     },
     llm: {
+      /** No model configured in the playground: the demo brain answers. */
+      demoBrain,
       // Local OpenAI-compatible servers ignore the key, but the SDK refuses an empty one.
       apiKey: env.OPENAI_API_KEY ?? 'unused',
       baseUrl: env.OPENAI_BASE_URL,
@@ -182,7 +212,12 @@ function toConfig(env: Env) {
       maxSeconds: env.HELPER_MAX_SECONDS,
       model: env.HELPER_MODEL ?? env.DEFAULT_MODEL,
     },
-    schedules: { perGuild: env.SCHEDULES_PER_GUILD, minIntervalSeconds: env.SCHEDULE_MIN_INTERVAL_SECONDS, catchUpHours: env.SCHEDULE_CATCH_UP_HOURS },
+    schedules: {
+      perGuild: env.SCHEDULES_PER_GUILD,
+      minIntervalSeconds:
+        env.SCHEDULE_MIN_INTERVAL_SECONDS ?? (mode === 'playground' ? PLAYGROUND_SCHEDULE_MIN_INTERVAL_SECONDS : SCHEDULE_MIN_INTERVAL_SECONDS_DEFAULT),
+      catchUpHours: env.SCHEDULE_CATCH_UP_HOURS,
+    },
   };
 }
 
@@ -220,11 +255,17 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** What the environment cannot say: whether a person runs the bot at a terminal. */
+export interface LoadOptions {
+  /** stdout is a terminal: with no token (and PLAYGROUND unset) the playground starts. */
+  terminal?: boolean;
+}
+
 /**
  * Parses the environment. Empty strings count as unset (a blank line in .env means "default").
  * @throws ConfigError listing every problem with its fix.
  */
-export function loadConfig(source: Record<string, string | undefined>): Config {
+export function loadConfig(source: Record<string, string | undefined>, options: LoadOptions = {}): Config {
   const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ''));
   const result = EnvSchema.safeParse(present);
   const problems: ConfigProblem[] = result.success
@@ -234,10 +275,16 @@ export function loadConfig(source: Record<string, string | undefined>): Config {
         const problem = present[name] === undefined ? 'is missing' : `is not valid (${issue.message})`;
         return { variable: name, problem, fix: fixes[name] ?? issue.message };
       });
+  const mode = runModeOf({ PLAYGROUND: result.data?.PLAYGROUND, DISCORD_TOKEN: present.DISCORD_TOKEN }, options.terminal ?? false);
+  if (mode === 'discord' && present.DISCORD_TOKEN === undefined) {
+    problems.push({ variable: 'DISCORD_TOKEN', problem: 'is missing', fix: fixes.DISCORD_TOKEN });
+  }
+  // A real model, whenever one is configured; the demo brain only in the playground.
+  const demoBrain = mode === 'playground' && present.OPENAI_API_KEY === undefined && present.OPENAI_BASE_URL === undefined;
   const usesOpenAi = (present.OPENAI_BASE_URL ?? 'https://api.openai.com').startsWith('https://api.openai.com');
-  if (usesOpenAi && present.OPENAI_API_KEY === undefined) {
+  if (usesOpenAi && !demoBrain && present.OPENAI_API_KEY === undefined) {
     problems.push({ variable: 'OPENAI_API_KEY', problem: 'is missing', fix: fixes.OPENAI_API_KEY });
   }
   if (!result.success || problems.length > 0) throw new ConfigError(problems);
-  return deepFreeze(toConfig(result.data));
+  return deepFreeze(toConfig(result.data, mode, demoBrain));
 }

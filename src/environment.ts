@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parse } from 'dotenv';
 import { readFileSync } from 'node:fs';
-import { CONFIG_ERROR_EXIT_CODE, type Config, ConfigError, loadConfig } from './config.js';
+import { CONFIG_ERROR_EXIT_CODE, type Config, ConfigError, type LoadOptions, loadConfig } from './config.js';
 
 /**
  * The process environment, with `.env` (when present) filling what the environment leaves unset.
@@ -27,9 +27,9 @@ export function readEnvFile(envFile = '.env'): EnvFile | undefined {
 }
 
 /** For entry points: the config, or the problems on stderr and exit code 78, without a stack trace. */
-export function loadConfigOrExit(): Config {
+export function loadConfigOrExit(options: LoadOptions = {}): Config {
   try {
-    return loadConfig(readEnvironment());
+    return loadConfig(readEnvironment(), options);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n\nSee .env.example and the Configuration section of README.md.\n`);

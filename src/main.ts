@@ -5,7 +5,8 @@ import { createLogger } from './logger.js';
 /** How long shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
-const config = loadConfigOrExit();
+// At a terminal, no token means the playground (see config.ts): a person is trying it out.
+const config = loadConfigOrExit({ terminal: process.stdout.isTTY === true });
 const logger = createLogger(config.log.level);
 // Loaded only after the configuration is valid: discord.js, PGlite and the rest take a second or
 // more to import, and a configuration error should be reported at once.
@@ -18,7 +19,16 @@ const [{ startApp }, { DatabaseOpenError }, { HttpListenError }] = await Promise
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
 try {
-  const app = await startApp(config, logger);
+  let app: { stop(): Promise<void> };
+  if (config.mode === 'playground') {
+    // Imported only here: a bot on Discord never loads the emulator.
+    const { startPlayground, playgroundBanner } = await import('./playground/playground.js');
+    const playground = await startPlayground(config, logger);
+    process.stdout.write(`${playgroundBanner(playground, config.llm.demoBrain)}\n`);
+    app = playground;
+  } else {
+    app = await startApp(config, logger);
+  }
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -13,7 +13,7 @@ import type { EmulatorTimings, ResolvedEmulatorOptions } from './options.js';
 import type { RateLimiter } from './rateLimits.js';
 import { renderChannel, renderThread } from './render/channels.js';
 import type { EmulatorSeed } from './seed.js';
-import type { PingRecord, RestRequestRecord, TypingRecord } from './state.js';
+import type { EmulatorState, PingRecord, RestRequestRecord, TypingRecord } from './state.js';
 import * as fixtures from './testApi/fixtures.js';
 import * as observe from './testApi/observe.js';
 import * as users from './testApi/users.js';
@@ -294,6 +294,19 @@ export class DiscordEmulator {
   /** Bugs inside the emulator (answered with 500). Tests may assert this stays empty. */
   get internalErrors(): readonly Error[] {
     return this.context.state.internalErrors;
+  }
+
+  /** Calls `listener` after each future event (it must not throw) until the returned function is called. */
+  subscribe(listener: (event: LoggedEvent) => void): () => void {
+    return this.context.events.subscribe(listener);
+  }
+
+  /**
+   * The world's records, for in-process tools that show it whole (the playground page). Read
+   * only: changes go through the methods above, which also tell connected clients.
+   */
+  get world(): EmulatorState {
+    return this.context.state;
   }
 
   /** Gateway sessions still connected or resumable. */

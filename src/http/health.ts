@@ -1,3 +1,5 @@
+import type { RunMode } from '../config.js';
+
 /** One thing /healthz checks: the database answers, migrations are applied, the gateway is up. */
 export interface HealthCheck {
   readonly name: string;
@@ -8,6 +10,8 @@ export type Phase = 'starting' | 'ready' | 'stopping';
 
 export interface HealthReport {
   status: 'ok' | Phase | 'failing';
+  /** `playground` when the bot runs on the built-in Discord emulator. */
+  mode: RunMode;
   checks: Record<string, { ok: boolean; detail?: string }>;
 }
 
@@ -15,6 +19,8 @@ export interface HealthReport {
 export class Health {
   private phase: Phase = 'starting';
   private readonly checks: HealthCheck[] = [];
+
+  constructor(private readonly mode: RunMode = 'discord') {}
 
   add(check: HealthCheck): void {
     this.checks.push(check);
@@ -37,6 +43,6 @@ export class Health {
     const checks = Object.fromEntries(results);
     const allOk = results.every(([, result]) => result.ok);
     const status = this.phase !== 'ready' ? this.phase : allOk ? 'ok' : 'failing';
-    return { status, checks };
+    return { status, mode: this.mode, checks };
   }
 }

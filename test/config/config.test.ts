@@ -17,8 +17,11 @@ function problemsOf(env: Record<string, string | undefined>): ConfigError {
 describe('loadConfig', () => {
   it('gives every variable its default', () => {
     expect(loadConfig(REQUIRED)).toEqual({
+      mode: 'discord',
+      playground: { host: '127.0.0.1', port: 3000 },
       discord: { token: 'token', apiUrl: 'https://discord.com/api', devGuildId: undefined, restRequestsPerSecond: 50, retries: 5, retryBaseMs: 500, attachmentTimeoutMs: 10_000, catchUpMs: 1_800_000 },
       llm: {
+        demoBrain: false,
         apiKey: 'key',
         baseUrl: 'https://api.openai.com/v1',
         defaultModel: 'gpt-4o-mini',
@@ -126,5 +129,44 @@ describe('loadConfig', () => {
     const local = loadConfig({ ...token, OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' });
     // The SDK refuses an empty key; local servers ignore whatever is sent.
     expect(local.llm).toMatchObject({ baseUrl: 'http://127.0.0.1:11434/v1', apiKey: 'unused' });
+  });
+});
+
+describe('run mode: Discord or the playground', () => {
+  const atTerminal = { terminal: true };
+
+  it('runs the playground with no token at a terminal: no token, the demo brain, schedules every minute', () => {
+    const config = loadConfig({}, atTerminal);
+    expect(config.mode).toBe('playground');
+    expect(config.discord.token).toBeNull();
+    expect(config.llm.demoBrain).toBe(true);
+    expect(config.schedules.minIntervalSeconds).toBe(60);
+    expect(config.playground).toEqual({ host: '127.0.0.1', port: 3000 });
+  });
+
+  it('refuses a missing token without a terminal, saying how to get one and how to try the playground', () => {
+    const [problem] = problemsOf({ OPENAI_API_KEY: 'key' }).issues;
+    expect(problem).toMatchObject({ variable: 'DISCORD_TOKEN', problem: 'is missing' });
+    expect(problem?.fix).toContain('PLAYGROUND=1');
+  });
+
+  it('never runs the playground with PLAYGROUND=false, even at a terminal', () => {
+    expect(() => loadConfig({ PLAYGROUND: 'false', OPENAI_API_KEY: 'key' }, atTerminal)).toThrow(/DISCORD_TOKEN is missing/);
+  });
+
+  it('runs the playground with PLAYGROUND=true even with a token and no terminal, leaving the token unused', () => {
+    const config = loadConfig({ ...REQUIRED, PLAYGROUND: 'true' });
+    expect(config.mode).toBe('playground');
+    expect(config.discord.token).toBeNull();
+  });
+
+  it('uses a configured model in the playground: a key, or a local endpoint without one', () => {
+    expect(loadConfig({ OPENAI_API_KEY: 'key' }, atTerminal).llm.demoBrain).toBe(false);
+    expect(loadConfig({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' }, atTerminal).llm).toMatchObject({ demoBrain: false, apiKey: 'unused' });
+  });
+
+  it('never uses the demo brain on Discord, and keeps a minimum interval that is set', () => {
+    expect(loadConfig(REQUIRED, atTerminal)).toMatchObject({ mode: 'discord', llm: { demoBrain: false }, schedules: { minIntervalSeconds: 300 } });
+    expect(loadConfig({ SCHEDULE_MIN_INTERVAL_SECONDS: '600' }, atTerminal).schedules.minIntervalSeconds).toBe(600);
   });
 });

@@ -13,6 +13,7 @@ import { WorkQueueRepository } from './workQueueRepository.js';
 
 export { CatchUpRepository } from './catchUpRepository.js';
 export { InteractionClaimRepository } from './interactionClaimRepository.js';
+export { HelperStatusRepository, type HelperStatus } from './helperStatusRepository.js';
 
 /** Every store the engine needs, over one database. */
 export function createEngineStores(db: Database, options: { helperResultMaxTokens: number }): EngineStores {
