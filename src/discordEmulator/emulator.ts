@@ -12,7 +12,8 @@ import { attachHandlers, createHttpServer } from './http/server.js';
 import { resolveOptions, type DiscordEmulatorOptions } from './options.js';
 import { RateLimiter } from './rateLimits.js';
 import { restRoutes } from './rest/index.js';
-import { seedDefaultWorld } from './seed.js';
+import { type EmulatorSeed, seedDefaultWorld } from './seed.js';
+import { WorldSaver, readSavedWorld, restoreWorld, snapshotWorld } from './persistence.js';
 import { EmulatorState } from './state.js';
 
 /**
@@ -21,7 +22,17 @@ import { EmulatorState } from './state.js';
  */
 export async function startDiscordEmulator(options: DiscordEmulatorOptions = {}): Promise<DiscordEmulator> {
   const resolved = resolveOptions(options);
-  const state = new EmulatorState({ botName: resolved.botName, applicationFlags: applicationFlagsFor(resolved.privilegedIntents), logLimit: resolved.logLimit });
+  const saved = resolved.stateFile ? await readSavedWorld(resolved.stateFile) : null;
+  const state = new EmulatorState({
+    botName: resolved.botName,
+    applicationFlags: applicationFlagsFor(resolved.privilegedIntents),
+    logLimit: resolved.logLimit,
+    botUser: saved?.botUser,
+  });
+  if (saved) {
+    restoreWorld(state, saved);
+    resolved.token = saved.token;
+  }
   if (!resolved.token) resolved.token = generateToken(state.botId);
   const server = createHttpServer();
   await new Promise<void>((resolve, reject) => {
@@ -37,12 +48,13 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
   const faults = new EmulatorFaults(gateway);
   const rateLimiter = new RateLimiter(resolved.rateLimits);
   const restApi = new RestApi(context, faults, rateLimiter, restRoutes);
+  const seed = saved ? saved.seed : resolved.seed ? seedDefaultWorld(context) : null;
+  const saver = resolved.stateFile ? await startSaving(context, resolved.stateFile, seed) : null;
   const closeServer = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
-    });
-  const seed = resolved.seed ? seedDefaultWorld(context) : null;
+    }).then(() => saver?.flush());
   const emulator = new DiscordEmulator(context, gateway, closeServer, faults, rateLimiter, seed);
   attachHandlers(server, state, {
     rest: (request, response, path, query) => restApi.handle(request, response, path, query),
@@ -52,6 +64,17 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
   return emulator;
 }
 
+/**
+ * Saves the world now (a new file holds it at once) and after every change: every change a user
+ * or the bot makes is an event (messages, edits, threads, channels, members, roles, commands).
+ */
+async function startSaving(context: EmulatorContext, file: string, seed: EmulatorSeed | null): Promise<WorldSaver> {
+  const saver = new WorldSaver(file, () => snapshotWorld(context.state, context.options.token, seed), (error) => context.state.internalErrors.push(error as Error));
+  await saver.flush();
+  context.events.subscribe(() => saver.changed());
+  return saver;
+}
+
 export { DiscordEmulator, type CommandInvocationSpec, type InteractionHandle } from './discordEmulator.js';
 export type { AttachmentSource } from './domain/attachments.js';
 export type { CommandOptionValue } from './domain/interactions/options.js';
@@ -59,6 +82,7 @@ export { WaitTimeoutError, type EmulatorEvent, type LoggedEvent, type WaitOption
 export type { DiscordEmulatorOptions, EmulatorTimings } from './options.js';
 export type { RateLimitBucketRule } from './rateLimits.js';
 export type { EmulatorSeed } from './seed.js';
+export { SavedWorldError } from './persistence.js';
 export type { PingRecord, RestRequestRecord, TypingRecord } from './state.js';
 export type { ChannelSpec, GuildFixture, GuildSpec, PermissionOverwriteSpec, UserThreadSpec } from './testApi/fixtures.js';
 export type { ChannelMessagesOptions, InteractionResponses, MessageHistory } from './testApi/observe.js';

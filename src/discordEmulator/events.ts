@@ -13,6 +13,8 @@ export type EmulatorEvent =
   | { type: 'channelCreated'; channel: APIChannel }
   | { type: 'channelDeleted'; channel: APIChannel }
   | { type: 'guildDeleted'; guildId: string }
+  | { type: 'memberAdded'; guildId: string; userId: string }
+  | { type: 'roleCreated'; guildId: string; roleId: string }
   | { type: 'interactionCreated'; interactionId: string }
   | { type: 'interactionResponded'; interactionId: string; action: InteractionResponseAction }
   | { type: 'typing'; channelId: string; userId: string }

@@ -60,6 +60,11 @@ export interface DiscordEmulatorOptions {
   logLimit?: number;
   /** Active (not archived) threads a guild may have; one more gets 160006. Default 1000, as on Discord. */
   maxActiveThreads?: number;
+  /**
+   * Keep the world in this JSON file: restored from it when it exists (ids, token and seed
+   * included; `token` and `seed` are then ignored), saved after every change and on close.
+   */
+  stateFile?: string;
 }
 
 /** Options with every default filled in. */
@@ -75,6 +80,7 @@ export interface ResolvedEmulatorOptions {
   recommendedShards: number;
   logLimit: number;
   maxActiveThreads: number;
+  stateFile: string | null;
 }
 
 /** Discord's own numbers. */
@@ -108,5 +114,6 @@ export function resolveOptions(options: DiscordEmulatorOptions): ResolvedEmulato
     recommendedShards: options.recommendedShards ?? 1,
     logLimit: options.logLimit ?? 10_000,
     maxActiveThreads: options.maxActiveThreads ?? 1_000,
+    stateFile: options.stateFile ?? null,
   };
 }

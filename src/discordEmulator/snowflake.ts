@@ -28,6 +28,15 @@ export class SnowflakeGenerator {
     return value.toString();
   }
 
+  /** Makes every later id greater than `id` (a world restored from disk, whose clock may have been ahead). */
+  continueAfter(id: string): void {
+    const timestamp = snowflakeTimestamp(id);
+    if (timestamp >= this.lastTimestamp) {
+      this.lastTimestamp = timestamp;
+      this.increment = 4095;
+    }
+  }
+
   private pastIncrement = 0;
 
   /**

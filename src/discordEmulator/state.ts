@@ -86,11 +86,14 @@ export class EmulatorState {
 
   private readonly logLimit: number;
 
-  /** Creates the bot user and its application (same id, as for applications created since 2020). */
-  constructor(settings: { botName: string; applicationFlags: number; logLimit: number }) {
+  /**
+   * Creates the bot user (or takes the one of a restored world) and its application (same id, as
+   * for applications created since 2020).
+   */
+  constructor(settings: { botName: string; applicationFlags: number; logLimit: number; botUser?: UserRecord }) {
     this.logLimit = settings.logLimit;
-    const id = this.ids.next();
-    this.botUser = { id, username: settings.botName, discriminator: '0', global_name: null, avatar: null, bot: true };
+    this.botUser = settings.botUser ?? { id: this.ids.next(), username: settings.botName, discriminator: '0', global_name: null, avatar: null, bot: true };
+    const { id } = this.botUser;
     this.application = { id, name: settings.botName, flags: settings.applicationFlags };
     this.users.set(id, this.botUser);
   }

@@ -22,8 +22,6 @@ export interface PageApiContext {
   helpers: HelperStatuses;
   model: PageSession['model'];
   tips: PageTip[];
-  /** Tells open pages that users or commands changed (their events do not say so). */
-  sessionChanged(): void;
 }
 
 /** A request the page got wrong: answered 400 with the message. */
@@ -131,7 +129,6 @@ function addUser(context: PageApiContext, body: Json) {
   if (pageUsers(context.emulator, context.guildId).some((user) => user.username === username)) throw new PageRequestError(`there is already a user named ${username}`);
   const user = context.emulator.createUser({ username });
   context.emulator.addMember({ guildId: context.guildId, userId: user.id });
-  context.sessionChanged();
   return user;
 }
 

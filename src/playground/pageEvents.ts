@@ -109,6 +109,8 @@ export class PageEvents {
         if (this.inGuild(event.channelId)) this.send({ type: 'typing', channelId: event.channelId, userId: event.userId });
         return;
       case 'commandsChanged':
+      case 'memberAdded':
+      case 'roleCreated':
         this.send({ type: 'session' });
         return;
       default:

@@ -47,7 +47,6 @@ export async function startPlayground(config: Config, logger: Logger): Promise<P
         helpers,
         model: { demo: config.llm.demoBrain, name: config.llm.demoBrain ? 'demo brain' : config.llm.defaultModel },
         tips: tipsFor(config.llm.demoBrain),
-        sessionChanged: () => events.send({ type: 'session' }),
       },
       events,
       log,

@@ -124,7 +124,7 @@ describe.each(testDrivers())('chatting with a channel agent (%s)', (driver) => {
     await harness.replyAfter(asked.id);
     const health = await fetch(`http://127.0.0.1:${bot.http.port}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', checks: { database: { ok: true }, migrations: { ok: true }, discord: { ok: true } } });
+    expect(await health.json()).toMatchObject({ status: 'ok', mode: 'discord', checks: { database: { ok: true }, migrations: { ok: true }, discord: { ok: true } } });
     const metrics = await (await fetch(`http://127.0.0.1:${bot.http.port}/metrics`)).text();
     expect(metrics).toMatch(/matryoshka_turns_total\{outcome="done"\} [1-9]/);
     expect(metrics).toMatch(/matryoshka_llm_calls_total\{outcome="ok"\} [1-9]/);

@@ -19,7 +19,7 @@ beforeAll(async () => {
   await deployCommands({ apiUrl: discord.apiUrl, token: discord.token, devGuildId: discord.seed.guildId });
   const { guildId } = discord.seed;
   const events = new PageEvents(discord, guildId, helpers, silentLogger());
-  const context = { emulator: discord, guildId, helpers, model: { demo: true, name: 'demo brain' }, tips: tipsFor(true), sessionChanged: () => events.send({ type: 'session' }) };
+  const context = { emulator: discord, guildId, helpers, model: { demo: true, name: 'demo brain' }, tips: tipsFor(true) };
   page = await startPageServer({ host: '127.0.0.1', port: 0 }, context, events, silentLogger());
 });
 afterAll(async () => {
@@ -29,7 +29,7 @@ afterAll(async () => {
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> & unknown[] }> {
   const response = await fetch(`${page.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: response.status, json: await response.json() };
+  return { status: response.status, json: (await response.json()) as Record<string, unknown> & unknown[] };
 }
 
 /** The page's event stream, read as the browser's EventSource would. */

@@ -62,6 +62,7 @@ export function createRole(
   if (context.state.botIsInGuild(guild.id)) {
     context.gateway.dispatch({ t: GatewayDispatchEvents.GuildRoleCreate, d: { guild_id: guild.id, role } }, guild.id);
   }
+  context.events.record({ type: 'roleCreated', guildId: guild.id, roleId: role.id });
   return role;
 }
 
@@ -80,6 +81,7 @@ export function addMember(context: EmulatorContext, spec: { guildId: string; use
   } else if (state.botIsInGuild(guild.id)) {
     context.gateway.dispatch({ t: GatewayDispatchEvents.GuildMemberAdd, d: { ...renderMember(state, member), guild_id: guild.id } }, guild.id);
   }
+  context.events.record({ type: 'memberAdded', guildId: guild.id, userId: spec.userId });
   return member;
 }
 
