@@ -277,7 +277,8 @@ export function loadConfig(source: Record<string, string | undefined>, options: 
       });
   const mode = runModeOf({ PLAYGROUND: result.data?.PLAYGROUND, DISCORD_TOKEN: present.DISCORD_TOKEN }, options.terminal ?? false);
   if (mode === 'discord' && present.DISCORD_TOKEN === undefined) {
-    problems.push({ variable: 'DISCORD_TOKEN', problem: 'is missing', fix: fixes.DISCORD_TOKEN });
+    // First, where the schema lists it.
+    problems.unshift({ variable: 'DISCORD_TOKEN', problem: 'is missing', fix: fixes.DISCORD_TOKEN });
   }
   // A real model, whenever one is configured; the demo brain only in the playground.
   const demoBrain = mode === 'playground' && present.OPENAI_API_KEY === undefined && present.OPENAI_BASE_URL === undefined;

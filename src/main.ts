@@ -10,10 +10,11 @@ const config = loadConfigOrExit({ terminal: process.stdout.isTTY === true });
 const logger = createLogger(config.log.level);
 // Loaded only after the configuration is valid: discord.js, PGlite and the rest take a second or
 // more to import, and a configuration error should be reported at once.
-const [{ startApp }, { DatabaseOpenError }, { HttpListenError }] = await Promise.all([
+const [{ startApp }, { DatabaseOpenError }, { HttpListenError }, { SavedWorldError }] = await Promise.all([
   import('./app.js'),
   import('./db/openDatabase.js'),
   import('./http/server.js'),
+  import('./discordEmulator/persistence.js'),
 ]);
 
 process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
@@ -53,7 +54,7 @@ try {
   process.on('SIGINT', shutdown);
 } catch (error) {
   // The JSON log carries the stack; stderr gets one line a person can act on.
-  if (error instanceof DatabaseOpenError || error instanceof DataDirLockedError || error instanceof HttpListenError) {
+  if (error instanceof DatabaseOpenError || error instanceof DataDirLockedError || error instanceof HttpListenError || error instanceof SavedWorldError) {
     logger.fatal({ err: error }, 'cannot start');
     process.stderr.write(`${error.message}\n`);
   } else {

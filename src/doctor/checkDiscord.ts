@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import { type CheckResult, describeError, fail, ok } from './check.js';
+import { type CheckResult, describeError, fail, ok, skip } from './check.js';
 
 /** Options of {@link checkDiscord}. */
 export interface DiscordCheckOptions {
@@ -21,6 +21,7 @@ type Json = Record<string, unknown>;
  * gateway refuses the bot's identify (close code 4014) and it never comes online.
  */
 export async function checkDiscord(config: Config, options: DiscordCheckOptions = {}): Promise<CheckResult[]> {
+  if (config.discord.token === null) return [skip('discord token', 'PLAYGROUND is set: the bot runs on its built-in Discord emulator, with no token')];
   const base = config.discord.apiUrl.replace(/\/+$/, '');
   const get = async (path: string): Promise<{ body: Json } | { failure: CheckResult }> => {
     let response: Response;
