@@ -68,6 +68,6 @@ export function playgroundBanner(playground: Playground, demoBrain: boolean): st
   const model = demoBrain ? ' (demo brain: no model configured; set OPENAI_API_KEY or OPENAI_BASE_URL for a real one)' : '';
   return [
     `Matryoshka playground: ${playground.url}${model}`,
-    'To run on a real Discord server instead, put DISCORD_TOKEN=<your bot token> in .env and run npm start again (README: "Connect to Discord").',
+    'To run on a real Discord server instead, put DISCORD_TOKEN=<your bot token> in .env and run npm start again (README: "Creating the Discord application").',
   ].join('\n');
 }
