@@ -77,14 +77,18 @@ describe.concurrent('the bot process', () => {
   // A loop, not describe.each: vitest shortens interpolated titles, and the skip reason must show.
   for (const { name, command, args, available, second } of entries) {
     describe(name, () => {
-      it.runIf(available)('without DISCORD_TOKEN exits 78, naming the variable and its fix, without a stack trace', async () => {
-        const { code, stdout, stderr } = await run(command, args, cleanEnv());
-        expect(code).toBe(CONFIG_ERROR_EXIT_CODE);
-        expect(stderr).toContain('DISCORD_TOKEN is missing');
-        expect(stderr).toContain('Reset Token');
-        expect(stderr).toContain('.env.example');
-        expect(stderr).not.toMatch(/^\s+at /m);
-        expect(stdout).toBe('');
+      // With no terminal (a service, a container, CI), or with the playground forbidden: never a fake Discord.
+      it.runIf(available)('without DISCORD_TOKEN (PLAYGROUND unset or 0, no terminal) exits 78, naming the variable and its fix, without a stack trace', async () => {
+        for (const env of [cleanEnv(), cleanEnv({ PLAYGROUND: '0' })]) {
+          const { code, stdout, stderr } = await run(command, args, env);
+          const as = `PLAYGROUND=${env.PLAYGROUND}`;
+          expect(code, as).toBe(CONFIG_ERROR_EXIT_CODE);
+          expect(stderr, as).toContain('DISCORD_TOKEN is missing');
+          expect(stderr, as).toContain('Reset Token');
+          expect(stderr, as).toContain('.env.example');
+          expect(stderr, as).not.toMatch(/^\s+at /m);
+          expect(stdout, as).toBe('');
+        }
       });
 
       it.runIf(available)(`becomes healthy, refuses a second process on the ${second}, and stops on SIGTERM`, async ({ onTestFailed }) => {
