@@ -4,7 +4,8 @@ import { countRequestTokens, countTextTokens } from '../agents/tokens.js';
 import { demoBrainReply } from './demoBrain.js';
 
 /** Said under every demo reply, so nobody mistakes the scripted brain for a model. */
-export const DEMO_BRAIN_NOTE = '-# 🪆 demo brain: scripted answers, no model is configured (set OPENAI_API_KEY or OPENAI_BASE_URL for a real one)';
+// Italics, not subtext (`-# `): a helper's result is quoted on one line, where `-#` would show as it is.
+export const DEMO_BRAIN_NOTE = '*(🪆 demo brain: scripted answers, no model is configured; set OPENAI_API_KEY or OPENAI_BASE_URL for a real one)*';
 
 /**
  * Words streamed a second: slow enough that a reply is visibly edited as it grows (the bot edits

@@ -9,7 +9,8 @@ import type { EmulatorState } from './state.js';
 /*
  * The emulator's world on disk, for the playground: the guilds, channels, people, messages and
  * registered commands a restart must show again, with the same ids and token. What lives only for
- * a moment (interactions, nonces, pings, typing, request logs, attachment bytes) is not kept.
+ * a moment (interactions — so a reply no longer says who used the command —, ephemeral replies,
+ * nonces, pings, typing, request logs, attachment bytes) is not kept.
  */
 
 /** The newest messages kept per channel: the file stays small and a restart quick, however long a channel grows. */
@@ -42,7 +43,9 @@ export interface SavedWorld {
 export function snapshotWorld(state: EmulatorState, token: string, seed: EmulatorSeed | null): SavedWorld {
   const messages: SavedMessage[] = [];
   for (const channelId of state.channelMessageIds.keys()) {
-    for (const message of state.liveMessages(channelId).slice(-SAVED_MESSAGES_PER_CHANNEL)) {
+    // Ephemeral replies are gone after a reload on Discord too.
+    const kept = state.liveMessages(channelId).filter((message) => message.ephemeralForUserId === null);
+    for (const message of kept.slice(-SAVED_MESSAGES_PER_CHANNEL)) {
       messages.push({ ...message, reactions: [...message.reactions].map(([key, reaction]) => ({ ...reaction, key, userIds: [...reaction.userIds] })) });
     }
   }
