@@ -4,7 +4,7 @@ import type { EmulatorContext, EmulatorUrls } from './context.js';
 import { handleControlRequest } from './control.js';
 import { DiscordEmulator } from './discordEmulator.js';
 import { generateToken } from './domain/guilds.js';
-import { EventLog } from './events.js';
+import { EventLog, type EmulatorEvent } from './events.js';
 import { EmulatorFaults } from './faults.js';
 import { GatewayServer } from './gateway/server.js';
 import { RestApi } from './http/restApi.js';
@@ -49,12 +49,12 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
   const rateLimiter = new RateLimiter(resolved.rateLimits);
   const restApi = new RestApi(context, faults, rateLimiter, restRoutes);
   const seed = saved ? saved.seed : resolved.seed ? seedDefaultWorld(context) : null;
-  const saver = resolved.stateFile ? await startSaving(context, resolved.stateFile, seed) : null;
+  const stopSaving = resolved.stateFile ? await startSaving(context, resolved.stateFile, seed, saved !== null) : null;
   const closeServer = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
-    }).then(() => saver?.flush());
+    }).then(() => stopSaving?.());
   const emulator = new DiscordEmulator(context, gateway, closeServer, faults, rateLimiter, seed);
   attachHandlers(server, state, {
     rest: (request, response, path, query) => restApi.handle(request, response, path, query),
@@ -64,15 +64,25 @@ export async function startDiscordEmulator(options: DiscordEmulatorOptions = {})
   return emulator;
 }
 
+/** Events that change nothing a saved world holds: an idle bot reconnecting or typing writes nothing. */
+const TRANSIENT_EVENTS = new Set<EmulatorEvent['type']>(['typing', 'interactionCreated', 'gatewayIdentified', 'gatewayDisconnected', 'gatewayResumed']);
+
 /**
- * Saves the world now (a new file holds it at once) and after every change: every change a user
- * or the bot makes is an event (messages, edits, threads, channels, members, roles, commands).
+ * Saves a new world at once (a restored one is in its file already) and then after every change:
+ * every change a user, a test or the bot makes is an event (users, guilds, members, roles,
+ * channels, threads and their members, messages, reactions, commands, webhooks). Returns what
+ * the close calls: the last changes are written, and none after.
  */
-async function startSaving(context: EmulatorContext, file: string, seed: EmulatorSeed | null): Promise<WorldSaver> {
-  const saver = new WorldSaver(file, () => snapshotWorld(context.state, context.options.token, seed), (error) => context.state.internalErrors.push(error as Error));
+async function startSaving(context: EmulatorContext, file: string, seed: EmulatorSeed | null, restored: boolean): Promise<() => Promise<void>> {
+  const saver = new WorldSaver(file, () => snapshotWorld(context.state, context.options.token, seed), (error) => context.state.internalErrors.push(error as Error), restored);
   await saver.flush();
-  context.events.subscribe(() => saver.changed());
-  return saver;
+  const unsubscribe = context.events.subscribe((event) => {
+    if (!TRANSIENT_EVENTS.has(event.type)) saver.changed();
+  });
+  return () => {
+    unsubscribe();
+    return saver.flush();
+  };
 }
 
 export { DiscordEmulator, type CommandInvocationSpec, type InteractionHandle } from './discordEmulator.js';

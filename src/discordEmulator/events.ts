@@ -11,7 +11,11 @@ export type EmulatorEvent =
   | { type: 'threadCreated'; thread: APIThreadChannel }
   | { type: 'threadUpdated'; thread: APIThreadChannel }
   | { type: 'channelCreated'; channel: APIChannel }
+  | { type: 'channelUpdated'; channel: APIChannel }
   | { type: 'channelDeleted'; channel: APIChannel }
+  | { type: 'directMessageOpened'; channelId: string; userId: string }
+  | { type: 'userCreated'; userId: string }
+  | { type: 'guildCreated'; guildId: string }
   | { type: 'guildDeleted'; guildId: string }
   | { type: 'memberAdded'; guildId: string; userId: string }
   | { type: 'roleCreated'; guildId: string; roleId: string }
@@ -19,6 +23,8 @@ export type EmulatorEvent =
   | { type: 'interactionResponded'; interactionId: string; action: InteractionResponseAction }
   | { type: 'typing'; channelId: string; userId: string }
   | { type: 'reactionAdded' | 'reactionRemoved'; messageId: string; userId: string; emoji: string }
+  | { type: 'threadMembersUpdated'; threadId: string; userId: string; member: boolean }
+  | { type: 'webhookCreated' | 'webhookDeleted'; webhookId: string; channelId: string }
   | { type: 'commandsChanged'; guildId: string | null }
   | { type: 'gatewayIdentified' | 'gatewayDisconnected'; sessionId: string }
   /** `viaResumeUrl`: the client reconnected on READY's `resume_gateway_url`, as it should. */

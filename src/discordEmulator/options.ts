@@ -62,7 +62,8 @@ export interface DiscordEmulatorOptions {
   maxActiveThreads?: number;
   /**
    * Keep the world in this JSON file: restored from it when it exists (ids, token and seed
-   * included; `token` and `seed` are then ignored), saved after every change and on close.
+   * included; `token` and `seed` are then ignored), else created at once; saved at most once per
+   * `SAVE_DEBOUNCE_MS` after a change, and on close. An unreadable file throws `SavedWorldError`.
    */
   stateFile?: string;
 }

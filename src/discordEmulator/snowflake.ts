@@ -24,7 +24,12 @@ export class SnowflakeGenerator {
       this.increment = 0;
     }
     this.lastTimestamp = timestamp;
-    const value = (BigInt(timestamp - DISCORD_EPOCH) << 22n) | (1n << 17n) | BigInt(this.increment);
+    return this.position();
+  }
+
+  /** The greatest id `next()` returned (or was told to continue after): where a restored generator goes on from. */
+  position(): string {
+    const value = (BigInt(Math.max(this.lastTimestamp, DISCORD_EPOCH) - DISCORD_EPOCH) << 22n) | (1n << 17n) | BigInt(this.increment);
     return value.toString();
   }
 

@@ -82,6 +82,7 @@ export function updateGuildChannel(context: EmulatorContext, channel: ChannelRec
   if (Array.isArray(patch.permission_overwrites)) channel.permissionOverwrites = patch.permission_overwrites as APIOverwrite[];
   const rendered = renderGuildChannelPayload(context.state, channel);
   context.gateway.dispatch({ t: GatewayDispatchEvents.ChannelUpdate, d: rendered }, channel.guildId);
+  context.events.record({ type: 'channelUpdated', channel: rendered });
   return rendered;
 }
 
@@ -108,6 +109,7 @@ export function openDirectMessage(context: EmulatorContext, userId: string): Cha
     recipientIds: [state.botId, userId],
   };
   state.channels.set(channel.id, channel);
+  context.events.record({ type: 'directMessageOpened', channelId: channel.id, userId });
   return channel;
 }
 

@@ -17,6 +17,7 @@ export function createUser(context: EmulatorContext, spec: { username: string; g
     bot: spec.bot ?? false,
   };
   context.state.users.set(user.id, user);
+  context.events.record({ type: 'userCreated', userId: user.id });
   return user;
 }
 
@@ -48,6 +49,7 @@ export function createGuild(context: EmulatorContext, spec: { name: string; owne
   guild.roles.set(id, buildRole(id, { name: '@everyone', permissions: spec.everyonePermissions ?? DEFAULT_EVERYONE_PERMISSIONS, position: 0 }));
   state.guilds.set(id, guild);
   guild.members.set(spec.ownerId, { userId: spec.ownerId, roleIds: [], nick: null, joinedAt: new Date().toISOString() });
+  context.events.record({ type: 'guildCreated', guildId: id });
   return guild;
 }
 

@@ -244,6 +244,7 @@ export function setThreadMembership(context: EmulatorContext, thread: ChannelRec
   if (member === state.memberIds.has(userId)) return;
   if (member) state.memberIds.add(userId);
   else state.memberIds.delete(userId);
+  context.events.record({ type: 'threadMembersUpdated', threadId: thread.id, userId, member });
   if (userId !== context.state.botId || thread.guildId === null) return;
   const data = member
     ? { id: thread.id, guild_id: thread.guildId, member_count: state.memberIds.size, added_members: [renderThreadMember(thread, userId)] }

@@ -35,7 +35,14 @@ export function createWebhook(context: EmulatorContext, channelId: string, name:
   if (name.toLowerCase().includes('discord')) throw invalidFormBody([{ path: ['name'], code: 'WEBHOOK_INVALID_USERNAME', message: 'Username cannot contain "discord"' }]);
   const webhook: WebhookRecord = { id: state.ids.next(), token: randomBytes(34).toString('base64url'), channelId, guildId: channel.guildId, name, avatar: null, creatorId };
   state.webhooks.set(webhook.id, webhook);
+  context.events.record({ type: 'webhookCreated', webhookId: webhook.id, channelId });
   return webhook;
+}
+
+/** DELETE /webhooks/{id}. */
+export function deleteWebhook(context: EmulatorContext, webhook: WebhookRecord): void {
+  context.state.webhooks.delete(webhook.id);
+  context.events.record({ type: 'webhookDeleted', webhookId: webhook.id, channelId: webhook.channelId });
 }
 
 /** The webhook `id`, checking `token` when given (10015 unknown, 50027 wrong token). */

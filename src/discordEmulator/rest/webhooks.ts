@@ -8,7 +8,7 @@ import {
 } from '../domain/interactions/webhookMessages.js';
 import { deleteMessage, editMessage } from '../domain/messageEdits.js';
 import { toMessageInput } from '../domain/messageInput.js';
-import { createWebhook, executeWebhook, renderWebhook, requireWebhook } from '../domain/webhooks.js';
+import { createWebhook, deleteWebhook, executeWebhook, renderWebhook, requireWebhook } from '../domain/webhooks.js';
 import { DiscordErrors } from '../errors.js';
 import type { InteractionRecord, MessageRecord, WebhookRecord } from '../records.js';
 import { renderMessage } from '../render/messages.js';
@@ -66,7 +66,7 @@ export const webhookRoutes: RestRoute[] = [
     auth: 'bot',
     majorParameter: 'webhookId',
     handle: (request, context) => {
-      context.state.webhooks.delete(requireWebhook(context, param(request, 'webhookId')).id);
+      deleteWebhook(context, requireWebhook(context, param(request, 'webhookId')));
       return noContent();
     },
   },

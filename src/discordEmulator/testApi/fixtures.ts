@@ -86,6 +86,7 @@ export function setChannelPermissions(context: EmulatorContext, channelId: strin
   channel.permissionOverwrites = toOverwrites(overwrites);
   const rendered = renderGuildChannelPayload(context.state, channel);
   if (channel.guildId) context.gateway.dispatch({ t: GatewayDispatchEvents.ChannelUpdate, d: rendered }, channel.guildId);
+  context.events.record({ type: 'channelUpdated', channel: rendered });
   return rendered;
 }
 
