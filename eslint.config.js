@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** The engine talks to Discord, the model, the clock and the database only through its ports. */
@@ -38,6 +39,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The playground's page: plain modules run by the browser.
+    files: ['src/playground/web/**/*.js'],
+    languageOptions: { globals: globals.browser },
   },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'src/doctor.ts', 'src/**/cli.ts', 'scripts/**/*.ts'],
