@@ -1,5 +1,8 @@
 /** The playground's JSON API and event stream (src/playground/README.md). */
 
+/** How many of a channel's newest messages the page loads (the API's default). */
+export const MESSAGE_LIMIT = 100;
+
 /** Calls the API; a refusal throws an Error carrying the server's explanation. */
 export async function api(method, path, body) {
   const response = await fetch(path, {

@@ -1,17 +1,22 @@
 import { h, render } from 'preact';
-import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
-import { api, bySnowflake, listen } from './api.js';
+import { MESSAGE_LIMIT, api, listen } from './api.js';
 import { Composer } from './composer.js';
-import { Message } from './message.js';
+import { applyEvent } from './events.js';
+import { Header } from './header.js';
+import { MessageList } from './messageList.js';
 import { Modal } from './modal.js';
+import { namesOf } from './names.js';
 import { Sidebar } from './sidebar.js';
+import { TryPanel } from './tryPanel.js';
 
 const html = htm.bind(h);
-/** How long "is typing…" shows after a typing event (Discord's client: about 10 s). */
-const TYPING_SHOWN_MS = 8000;
 const remembered = (key) => localStorage.getItem(`playground.${key}`);
 const remember = (key, value) => localStorage.setItem(`playground.${key}`, value);
+/** The commands this browser ran, by interaction id, to say "used /persona set"; the newest few are kept. */
+const COMMANDS_KEPT = 200;
+const rememberedCommands = () => JSON.parse(remembered('commands') ?? '{}');
 
 function App() {
   const [session, setSession] = useState(null);
@@ -19,11 +24,14 @@ function App() {
   const [userId, setUserId] = useState(remembered('user'));
   const [channelId, setChannelId] = useState(remembered('channel'));
   const [messages, setMessages] = useState([]);
+  const [unread, setUnread] = useState(() => new Set());
   const [modal, setModal] = useState(null);
   const [draft, setDraft] = useState('');
   const [replyTo, setReplyTo] = useState(null);
   const [error, setError] = useState(null);
-  const [typingUntil, setTypingUntil] = useState(0);
+  const [typing, setTyping] = useState(null);
+  const [commandNames, setCommandNames] = useState(rememberedCommands);
+  const composer = useRef(null);
   const view = useRef({});
   view.current = { userId, channelId };
 
@@ -31,151 +39,101 @@ function App() {
     const next = await api('GET', '/api/session');
     setSession(next);
     setThreads(next.threads);
+    // The owner by default, and whoever was chosen last while they still exist.
     if (!next.users.some((user) => user.id === view.current.userId)) setUserId(next.users.find((user) => user.owner)?.id ?? next.users[0]?.id);
     const known = [...next.channels, ...next.threads].some((channel) => channel.id === view.current.channelId);
-    if (!known) setChannelId(next.channels[0]?.id ?? null);
+    if (!known) setChannelId(next.channels.find((channel) => channel.name === 'general')?.id ?? next.channels[0]?.id ?? null);
   }, []);
   const loadMessages = useCallback(async () => {
     const { userId: viewer, channelId: open } = view.current;
     if (!open || !viewer) return;
-    const loaded = await api('GET', `/api/channels/${open}/messages?as=${viewer}`);
-    if (view.current.channelId === open) setMessages(loaded);
+    const loaded = await api('GET', `/api/channels/${open}/messages?as=${viewer}&limit=${MESSAGE_LIMIT}`);
+    // A slow answer for a channel or person no longer shown is dropped.
+    if (view.current.channelId === open && view.current.userId === viewer) setMessages(loaded);
   }, []);
+  const fail = (failure) => setError(failure.message);
 
   useEffect(() => {
-    loadSession().catch((failure) => setError(failure.message));
+    loadSession().catch(fail);
   }, []);
   useEffect(() => {
     if (userId) remember('user', userId);
     if (channelId) remember('channel', channelId);
     setMessages([]);
-    loadMessages().catch((failure) => setError(failure.message));
+    setTyping(null);
+    setReplyTo(null);
+    setUnread((current) => {
+      const next = new Set(current);
+      next.delete(channelId);
+      return next;
+    });
+    loadMessages().catch(fail);
   }, [userId, channelId]);
   useEffect(
     () =>
       listen(
-        (event) => onEvent(event, { view: view.current, setMessages, setThreads, setModal, setTypingUntil, loadSession }),
-        () => (loadSession(), loadMessages()),
+        (event) => applyEvent(event, { view: view.current, setMessages, setThreads, setModal, setTyping, setUnread, loadSession }),
+        // After a reconnect: whatever happened meanwhile.
+        () => Promise.all([loadSession(), loadMessages()]).catch(fail),
       ),
     [],
   );
   useEffect(() => {
-    if (typingUntil === 0) return undefined;
-    const timer = setTimeout(() => setTypingUntil(0), Math.max(0, typingUntil - Date.now()));
+    if (!typing) return undefined;
+    const timer = setTimeout(() => setTyping(null), Math.max(0, typing.until - Date.now()));
     return () => clearTimeout(timer);
-  }, [typingUntil]);
+  }, [typing]);
 
+  const names = useMemo(() => session && namesOf(session, threads, setChannelId), [session, threads]);
   if (!session) return html`<p class="loading">${error ?? 'Loading the playground…'}</p>`;
-  const channel = [...session.channels, ...threads].find((candidate) => candidate.id === channelId) ?? session.channels[0];
-  const names = namesOf(session, threads, setChannelId);
-  const run = (promise) => promise.catch((failure) => setError(failure.message));
+
+  const channels = [...session.channels, ...threads];
+  const channel = channels.find((candidate) => candidate.id === channelId) ?? session.channels[0];
+  const parent = channel?.parentId ? session.channels.find((candidate) => candidate.id === channel.parentId) : null;
+  document.title = `${channel?.parentId ? '' : '#'}${channel?.name ?? ''} — Matryoshka playground`;
+  const run = (promise) => promise.catch(fail);
+  const focusComposer = () => requestAnimationFrame(() => composer.current?.focus());
   const addUser = () => {
     const username = prompt('Username of the new person (lowercase letters, digits, _ and .)');
-    if (username) run(api('POST', '/api/users', { username }).then((user) => (loadSession(), setUserId(user.id))));
+    if (username) run(api('POST', '/api/users', { username }).then(async (user) => (await loadSession(), setUserId(user.id))));
   };
   const addChannel = () => {
     const name = prompt('Name of the new channel');
-    if (name) run(api('POST', '/api/channels', { name }).then((created) => (loadSession(), setChannelId(created.id))));
+    if (name) run(api('POST', '/api/channels', { name }).then(async (created) => (await loadSession(), setChannelId(created.id))));
   };
+  const commandRun = (id, label) =>
+    setCommandNames((current) => {
+      const next = Object.fromEntries([...Object.entries(current), [id, label]].slice(-COMMANDS_KEPT));
+      remember('commands', JSON.stringify(next));
+      return next;
+    });
   const onComponent = (message, customId, values) => run(api('POST', '/api/components', { messageId: message.id, customId, userId, values }));
-  const visible = messages.filter((message) => message.ephemeral_for === null || message.ephemeral_for === userId);
+  const visible = messages.filter((message) => message.ephemeral_for == null || message.ephemeral_for === userId);
+  const submitModal = async (fields) => {
+    const { id } = await api('POST', '/api/modals', { interactionId: modal.interactionId, customId: modal.modal.custom_id, fields, userId });
+    // The modal's answer is the command's answer: it says "used /persona set" too.
+    if (commandNames[modal.interactionId]) commandRun(id, commandNames[modal.interactionId]);
+    setModal(null);
+  };
 
   return html`
     <div class="layout">
-      <header class="topbar">
-        <span class="guild">🪆 ${session.guild.name}</span>
-        <span class="channel-title">${channel?.parentId ? '🧵' : '#'} ${channel?.name}</span>
-        <span class="model-badge ${session.model.demo ? 'demo' : ''}" data-testid="model-badge">
-          ${session.model.demo ? 'demo brain — no model configured' : `model: ${session.model.name}`}
-        </span>
-        <label class="you">You are
-          <select data-testid="user-switcher" value=${userId} onChange=${(event) => setUserId(event.target.value)}>
-            ${session.users.map((user) => html`<option value=${user.id}>${user.username}${user.owner ? ' (owner)' : ''}</option>`)}
-          </select>
-          <button data-testid="add-user" title="Add a person" onClick=${addUser}>＋</button>
-        </label>
-      </header>
-      <${Sidebar} session=${session} threads=${threads} activeId=${channel?.id} onOpen=${setChannelId} onAddChannel=${addChannel} />
+      <${Header} session=${session} channel=${channel} parent=${parent} userId=${userId} onUser=${setUserId} onAddUser=${addUser} />
+      <${Sidebar} session=${session} threads=${threads} activeId=${channel?.id} unread=${unread} onOpen=${setChannelId} onAddChannel=${addChannel} />
       <main class="chat">
-        <div class="messages" data-testid="message-list">
-          ${visible.map((message) => html`<${Message} key=${message.id} message=${message} names=${names} onComponent=${onComponent} onReply=${setReplyTo} />`)}
+        <${MessageList} channel=${channel} messages=${visible} loaded=${messages.length} names=${names} commandNames=${commandNames} onComponent=${onComponent}
+          onReply=${(message) => (setReplyTo(message), focusComposer())} />
+        <div class="below-messages">
+          ${error && html`<div class="error" role="alert">${error} <button title="Dismiss" onClick=${() => setError(null)}>✕</button></div>`}
+          ${channel &&
+          html`<${Composer} session=${session} threads=${threads} userId=${userId} channel=${channel} draft=${draft} setDraft=${setDraft}
+            replyTo=${replyTo} clearReply=${() => setReplyTo(null)} onError=${setError} onCommandRun=${commandRun} inputRef=${composer} />`}
+          <div class="typing">${typing && html`<span class="typing-dots"><i /><i /><i /></span> <b>${names.user(typing.userId)}</b> is typing…`}</div>
         </div>
-        ${typingUntil > Date.now() && html`<div class="typing">Matryoshka is typing…</div>`}
-        ${error && html`<div class="error" role="alert">${error} <button onClick=${() => setError(null)}>✕</button></div>`}
-        ${channel &&
-        html`<${Composer} session=${session} userId=${userId} channel=${channel} draft=${draft} setDraft=${setDraft} replyTo=${replyTo}
-          clearReply=${() => setReplyTo(null)} onError=${setError} />`}
       </main>
-      <${TryPanel} session=${session} onTip=${setDraft} />
-      ${modal &&
-      html`<${Modal} modal=${modal} onClose=${() => setModal(null)}
-        onSubmit=${(fields) => run(api('POST', '/api/modals', { interactionId: modal.interactionId, customId: modal.modal.custom_id, fields, userId }).then(() => setModal(null)))} />`}
+      <${TryPanel} session=${session} onTip=${(text) => (setDraft(text), focusComposer())} />
+      ${modal && html`<${Modal} key=${modal.interactionId} modal=${modal} onClose=${() => setModal(null)} onSubmit=${submitModal} />`}
     </div>
-  `;
-}
-
-/** What the page does with each event of the stream. */
-function onEvent(event, { view, setMessages, setThreads, setModal, setTypingUntil, loadSession }) {
-  switch (event.type) {
-    case 'message':
-      if (event.message.channel_id !== view.channelId) return;
-      setMessages((current) => [...current.filter((message) => message.id !== event.message.id), event.message].sort(bySnowflake));
-      return;
-    case 'messageDeleted':
-      setMessages((current) => current.filter((message) => message.id !== event.messageId));
-      return;
-    case 'thread':
-      setThreads((current) => {
-        const known = current.find((thread) => thread.id === event.thread.id);
-        return [...current.filter((thread) => thread.id !== event.thread.id), { ...event.thread, helper: event.thread.helper ?? known?.helper ?? null }].sort(bySnowflake);
-      });
-      return;
-    case 'helper':
-      setThreads((current) => current.map((thread) => (thread.id === event.threadId ? { ...thread, helper: event.helper } : thread)));
-      return;
-    case 'modal':
-      if (event.userId === view.userId) setModal(event);
-      return;
-    case 'typing':
-      if (event.channelId === view.channelId) setTypingUntil(Date.now() + TYPING_SHOWN_MS);
-      return;
-    case 'channel':
-    case 'channelDeleted':
-    case 'session':
-      loadSession();
-      return;
-    default:
-      return;
-  }
-}
-
-/** How mentions name people, roles and channels; a channel mention opens it. */
-function namesOf(session, threads, openChannel) {
-  const users = new Map([[session.bot.id, session.bot.username], ...session.users.map((user) => [user.id, user.username])]);
-  const channels = new Map([...session.channels, ...threads].map((channel) => [channel.id, channel.name]));
-  const roles = new Map(session.roles.map((role) => [role.id, role.name]));
-  return {
-    user: (id) => users.get(id) ?? 'unknown-user',
-    channel: (id) => channels.get(id) ?? 'unknown-channel',
-    role: (id) => roles.get(id) ?? 'unknown-role',
-    openChannel,
-  };
-}
-
-function TryPanel({ session, onTip }) {
-  return html`
-    <aside class="try">
-      <h3>Try</h3>
-      ${session.model.demo &&
-      html`<p class="muted">A scripted <b>demo brain</b> answers, not a real model: it follows the commands below and echoes the rest.
-        For a real model, set <code>OPENAI_API_KEY</code> (or <code>OPENAI_BASE_URL</code> for a local server) in <code>.env</code> and restart.</p>`}
-      ${session.tips.map(
-        (tip) => html`<button class="tip" data-testid="tip" onClick=${() => onTip(tip.text)}>
-          <b>${tip.label}</b><code>${tip.text}</code>
-        </button>`,
-      )}
-      <p class="muted">Switch to <b>bob</b> (a member without Manage Channels) to see what he may not do.</p>
-    </aside>
   `;
 }
 

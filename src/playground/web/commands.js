@@ -28,14 +28,23 @@ export function flattenCommands(commands) {
   return choices.sort((left, right) => left.label.localeCompare(right.label));
 }
 
+/** The picker's choices for what follows the `/`: labels starting with it first, then labels with a word starting with it. */
+export function matchCommands(choices, typed) {
+  const query = typed.trim().toLowerCase().replace(/\s+/g, ' ');
+  const starts = choices.filter((choice) => choice.label.startsWith(query));
+  const wordStarts = choices.filter((choice) => !choice.label.startsWith(query) && choice.label.split(' ').some((word) => word.startsWith(query)));
+  return [...starts, ...wordStarts];
+}
+
 /** The typed values as the API takes them: numbers and booleans typed, empty fields left out. */
 export function optionValues(choice, values) {
   const typed = {};
   for (const option of choice.options) {
     const raw = values[option.name];
     if (raw === undefined || raw === '') continue;
-    if (option.type === OPTION.integer) typed[option.name] = Number.parseInt(raw, 10);
-    else if (option.type === OPTION.number) typed[option.name] = Number.parseFloat(raw);
+    const number = option.type === OPTION.integer || option.type === OPTION.number ? Number(raw) : Number.NaN;
+    // A number that is not one stays text: the API's refusal then says what is wrong with it.
+    if (!Number.isNaN(number)) typed[option.name] = number;
     else if (option.type === OPTION.boolean) typed[option.name] = raw === 'true';
     else typed[option.name] = raw;
   }

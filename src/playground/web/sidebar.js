@@ -12,28 +12,31 @@ export function helperBadge(helper) {
   return LIFECYCLE_BADGES[helper.lifecycle] ?? helper.lifecycle;
 }
 
-/** Channels, each with its threads (helpers' threads showing their live status). */
-export function Sidebar({ session, threads, activeId, onOpen, onAddChannel }) {
+/** Channels, each with its threads (helpers' threads showing their live status); unread ones stand out. */
+export function Sidebar({ session, threads, activeId, unread, onOpen, onAddChannel }) {
   const channels = [...session.channels].sort((left, right) => left.position - right.position);
+  const classes = (id, kind) => [kind, id === activeId && 'active', unread.has(id) && 'unread'].filter(Boolean).join(' ');
   return html`
     <nav class="sidebar">
+      <div class="guild-name" title=${session.guild.name}>${session.guild.name}</div>
       <div class="sidebar-title">
         <span>Text channels</span>
-        <button data-testid="add-channel" title="Create a channel" onClick=${onAddChannel}>＋</button>
+        <button data-testid="add-channel" title="Create a channel" onClick=${onAddChannel}>+</button>
       </div>
       ${channels.map(
         (channel) => html`
-          <div class="channel ${channel.id === activeId ? 'active' : ''}" data-testid="channel" data-name=${channel.name} data-active=${channel.id === activeId ? 'true' : 'false'} onClick=${() => onOpen(channel.id)}>
-            # ${channel.name}
+          <div class=${classes(channel.id, 'channel')} data-testid="channel" data-name=${channel.name} data-active=${channel.id === activeId ? 'true' : 'false'}
+            title=${channel.topic ?? ''} onClick=${() => onOpen(channel.id)}>
+            <span class="hash">#</span> ${channel.name}
           </div>
           ${threads
             .filter((thread) => thread.parentId === channel.id)
             .map(
               (thread) => html`
-                <div class="thread ${thread.id === activeId ? 'active' : ''}" data-testid="thread" data-name=${thread.name} data-parent-id=${thread.parentId}
-                  data-status=${thread.helper?.lifecycle ?? ''} onClick=${() => onOpen(thread.id)}>
-                  <span class="thread-name">🧵 ${thread.name}</span>
-                  ${thread.helper && html`<span class="badge ${thread.helper.lifecycle}">${helperBadge(thread.helper)}</span>`}
+                <div class="${classes(thread.id, 'thread')} ${thread.archived ? 'archived' : ''}" data-testid="thread" data-name=${thread.name}
+                  data-parent-id=${thread.parentId} data-status=${thread.helper?.lifecycle ?? ''} title=${thread.name} onClick=${() => onOpen(thread.id)}>
+                  <span class="thread-name">${thread.name}</span>
+                  ${thread.helper && html`<span class="badge ${thread.helper.lifecycle} ${thread.helper.runState}">${helperBadge(thread.helper)}</span>`}
                 </div>
               `,
             )}
