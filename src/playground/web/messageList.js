@@ -1,5 +1,5 @@
 import { h } from 'preact';
-import { useLayoutEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import htm from 'htm';
 import { MESSAGE_LIMIT } from './api.js';
 import { Message } from './message.js';
@@ -16,13 +16,22 @@ const STICK_PX = 80;
  */
 export function MessageList({ channel, messages, loaded, names, commandNames, onComponent, onReply }) {
   const list = useRef(null);
+  const content = useRef(null);
   const stick = useRef(true);
+  const keepAtBottom = () => {
+    if (stick.current && list.current) list.current.scrollTop = list.current.scrollHeight;
+  };
   useLayoutEffect(() => {
     stick.current = true;
   }, [channel?.id]);
-  useLayoutEffect(() => {
-    if (stick.current && list.current) list.current.scrollTop = list.current.scrollHeight;
-  });
+  useLayoutEffect(keepAtBottom);
+  // Heights also change without a render: a font loading, the composer growing or shrinking.
+  useEffect(() => {
+    const observer = new ResizeObserver(keepAtBottom);
+    observer.observe(list.current);
+    observer.observe(content.current);
+    return () => observer.disconnect();
+  }, []);
   const onScroll = () => {
     const element = list.current;
     stick.current = element.scrollHeight - element.scrollTop - element.clientHeight < STICK_PX;
@@ -30,11 +39,13 @@ export function MessageList({ channel, messages, loaded, names, commandNames, on
 
   return html`
     <div class="messages" data-testid="message-list" ref=${list} onScroll=${onScroll}>
-      ${channel && loaded < MESSAGE_LIMIT && html`<${Welcome} channel=${channel} />`}
-      ${messages.map(
-        (message, index) => html`<${Message} key=${message.id} message=${message} names=${names} continued=${continues(messages[index - 1], message)}
-          commandName=${commandNameOf(message, commandNames)} onComponent=${onComponent} onReply=${onReply} />`,
-      )}
+      <div class="messages-content" ref=${content}>
+        ${channel && loaded < MESSAGE_LIMIT && html`<${Welcome} channel=${channel} />`}
+        ${messages.map(
+          (message, index) => html`<${Message} key=${message.id} message=${message} names=${names} continued=${continues(messages[index - 1], message)}
+            commandName=${commandNameOf(message, commandNames)} onComponent=${onComponent} onReply=${onReply} />`,
+        )}
+      </div>
     </div>
   `;
 }

@@ -6,7 +6,7 @@ const html = htm.bind(h);
 const LIFECYCLE_BADGES = { waiting: '⏸️ waiting', done: '✓ done', failed: '✗ failed', cancelled: '⊘ cancelled', timed_out: '⌛ timed out' };
 
 /** A helper's state as the channel list shows it; running and queued are an active helper's run state. */
-export function helperBadge(helper) {
+function helperBadge(helper) {
   if (!helper) return '';
   if (helper.lifecycle === 'active') return helper.runState === 'running' ? '🔄 running' : '⏳ queued';
   return LIFECYCLE_BADGES[helper.lifecycle] ?? helper.lifecycle;
