@@ -158,7 +158,13 @@ const routes: Array<[HttpMethod, string, Handler]> = [
   [
     'POST',
     '/api/autocomplete',
-    async (context, { body }) => ({ choices: (await context.emulator.requestAutocomplete({ ...invocation(context, body), focused: text(body, 'focused') })).choices }),
+    async (context, { body }) => {
+      const command = invocation(context, body);
+      const focused = text(body, 'focused');
+      // Discord's client always sends the focused option, typed or not; without it the bot cannot answer.
+      const options = { [focused]: '', ...command.options };
+      return { choices: (await context.emulator.requestAutocomplete({ ...command, options, focused })).choices };
+    },
   ],
   [
     'POST',
@@ -166,7 +172,7 @@ const routes: Array<[HttpMethod, string, Handler]> = [
     (context, { body }) => {
       const click = { messageId: text(body, 'messageId'), customId: text(body, 'customId'), userId: person(context, body) };
       if (body.values === undefined) return { id: context.emulator.clickButton(click).id };
-      if (!isFieldValue(body.values) || !Array.isArray(body.values)) throw new PageRequestError('"values" must be a list of text');
+      if (!Array.isArray(body.values) || !body.values.every((value) => typeof value === 'string')) throw new PageRequestError('"values" must be a list of text');
       return { id: context.emulator.selectOptions({ ...click, values: body.values }).id };
     },
   ],
