@@ -29,6 +29,8 @@ COPY --from=dependencies --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 # dist/db/migrate.js finds the migrations at ../../migrations, i.e. /app/migrations.
 COPY --chown=node:node migrations ./migrations
+# dist/db/pglite/template.js finds the pre-initialised PGlite database at ../../../assets.
+COPY --chown=node:node assets ./assets
 # The embedded PGlite database lives here when DATABASE_URL is unset; the volume keeps it.
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]

@@ -16,6 +16,9 @@ export class DataDirLockedError extends Error {
   }
 }
 
+/** The lock's file inside the directory it locks. */
+export const LOCK_FILE = 'matryoshka.lock';
+
 /** Whether a process with this pid exists (on this machine). */
 export function isProcessAlive(pid: number): boolean {
   try {
@@ -30,7 +33,7 @@ export function isProcessAlive(pid: number): boolean {
 /** Takes the lock; returns the function that releases it. @throws DataDirLockedError */
 export function lockDataDir(directory: string): () => void {
   mkdirSync(directory, { recursive: true });
-  const lockPath = join(directory, 'matryoshka.lock');
+  const lockPath = join(directory, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(lockPath, 'wx');

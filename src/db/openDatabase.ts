@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import postgres from 'postgres';
 import { lockDataDir } from './dataDirLock.js';
 import { type Database, type DatabaseHandle, executeRows } from './database.js';
+import { createPgliteDatabase, holdsNoDatabase } from './pglite/firstStart.js';
+import { pgliteOptions } from './pglite/settings.js';
 import { preparingClient } from './preparedStatements.js';
 import * as schema from './schema.js';
 
@@ -54,7 +56,8 @@ export async function openPglite(directory: string, logger: Logger): Promise<Dat
   const unlock = lockDataDir(directory);
   let client: PGlite;
   try {
-    client = await PGlite.create(directory);
+    if (holdsNoDatabase(directory)) await createPgliteDatabase(directory, logger);
+    client = await PGlite.create(directory, pgliteOptions());
   } catch (error) {
     unlock();
     throw new DatabaseOpenError(

@@ -1,11 +1,12 @@
 import { accessSync, constants, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import { DataDirLockedError } from '../db/dataDirLock.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { committedMigrationCount, migrationStatus } from '../db/migrate.js';
 import { DatabaseOpenError, openPglite, openPostgres, redactUrl } from '../db/openDatabase.js';
+import { holdsDatabase } from '../db/pglite/firstStart.js';
 import { silentLogger } from '../logger.js';
 import { type CheckResult, describeError, fail, ok, warn } from './check.js';
 
@@ -23,8 +24,8 @@ export async function checkDatabase(config: Config, options: DatabaseCheckOption
   const { url, dataDir } = config.database;
   if (url) return checkPostgres(url, config, options);
   const directory = resolve(dataDir, 'pglite');
-  // Opening an empty directory would create a database (seconds of initdb) as a side effect.
-  if (!existsSync(join(directory, 'PG_VERSION'))) return [checkFreshDirectory(directory)];
+  // Opening an empty directory would create a database as a side effect.
+  if (!holdsDatabase(directory)) return [checkFreshDirectory(directory)];
   let handle: DatabaseHandle;
   try {
     handle = await openPglite(directory, silentLogger());

@@ -1,21 +1,8 @@
-import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
 import { type TestDatabase, createTestDatabase, testDrivers } from '../support/db/testDatabase.js';
-
-/** A logger at `info` writing JSON lines into memory, as the bot writes them to stdout. */
-function recordingLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { logger: createLogger('info', destination), text: () => lines.join('\n'), records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
-}
+import { recordingLogger } from '../support/log/recordingLogger.js';
 
 /** What a person wrote, which no log line may hold. */
 const SECRET = 'my-diary-entry-4f1c: the safe code is 8812';
