@@ -46,6 +46,11 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser },
   },
   {
+    // `npm start`'s launcher: plain JavaScript run by Node.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: globals.node },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'src/doctor.ts', 'src/**/cli.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },
   },

@@ -26,7 +26,7 @@ export interface Crash {
 export interface BotProcessOptions {
   /** Names the log file and the crash records. */
   name: string;
-  /** The checkout whose `src/main.ts` runs (its node_modules included). */
+  /** The checkout whose bot runs, as its `npm start` would (its node_modules included). */
   botDir: string;
   /** The bot's whole environment (PATH and HOME are added). */
   env: Record<string, string>;
@@ -36,7 +36,7 @@ export interface BotProcessOptions {
 }
 
 /**
- * One bot, the real app exactly as `npm start` runs it (`node --import tsx src/main.ts`, one
+ * One bot, the real app exactly as `npm start` runs it (`node scripts/start.mjs`, one
  * process, so SIGKILL kills the bot and nothing else), restarted after a crash as a supervisor
  * would. Its output goes to `<logDir>/<name>.log`; warnings and errors are also digested.
  */
@@ -80,7 +80,7 @@ export class BotProcess {
     this.expectingExit = false;
     this.starts += 1;
     this.log.write(`--- start #${this.starts} at ${new Date().toISOString()} ---\n`);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['scripts/start.mjs'], {
       cwd: this.options.botDir,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,8 +5,8 @@ import { CONFIG_VARIABLES } from '../../src/config.js';
 
 /** The repository root: processes run here, as `npm start` would. */
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** How `npm start` runs the bot: one node process, with tsx as a loader. */
-export const NPM_START = { command: process.execPath, args: ['--import', 'tsx', 'src/main.ts'] };
+/** How `npm start` runs the bot: one node process, running the compiled bot (compiling it first when stale). */
+export const NPM_START = { command: process.execPath, args: ['scripts/start.mjs'] };
 
 /**
  * An environment with nothing of ours in it but `variables`. Every config variable not given is

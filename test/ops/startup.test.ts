@@ -23,7 +23,7 @@ import { NPM_START, ROOT, type Running, cleanEnv, freePort, run, start, waitForH
 const builtSkipReason = builtEntrySkipReason();
 const entries = [
   // Each entry also starts one second process beside the first, to see one failure each (CPU is scarce).
-  { name: 'npm start (node --import tsx src/main.ts)', ...NPM_START, available: true, second: 'same DATA_DIR' },
+  { name: 'npm start (node scripts/start.mjs)', ...NPM_START, available: true, second: 'same DATA_DIR' },
   {
     name: `the built entry (node dist/main.js)${builtSkipReason ? ` — skipped: ${builtSkipReason}` : ''}`,
     command: process.execPath,
@@ -248,9 +248,9 @@ describe.runIf(process.platform === 'linux')('npm start', () => {
       try {
         await waitForHealthy(npm, port, 30_000);
         const npmPid = npm.child.pid!;
-        // npm → the bot: node with tsx as a loader, no shell and no tsx CLI process between.
+        // npm → the bot: node running the launcher, which runs the bot in its own process; no shell between.
         const children = groupMembers(npmPid).filter((member) => member.ppid === npmPid);
-        expect(children.map((child) => child.command)).toEqual([expect.stringMatching(/(^|\/)node --import tsx src\/main\.ts$/)]);
+        expect(children.map((child) => child.command)).toEqual([expect.stringMatching(/(^|\/)node scripts\/start\.mjs$/)]);
 
         const npmExited = once(npm.child, 'exit');
         if (signal === 'SIGTERM') npm.child.kill('SIGTERM');
