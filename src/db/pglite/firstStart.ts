@@ -47,9 +47,10 @@ export async function createPgliteDatabase(directory: string, logger: Logger): P
 }
 
 function runChild(staging: string, source: 'template' | 'initdb'): Promise<void> {
-  const entry = fileURLToPath(new URL(`./createDataDir${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url));
   // Run from TypeScript (tsx, the tests), the child is TypeScript too and needs the same loader.
-  const loader = entry.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
+  const typescript = import.meta.url.endsWith('.ts');
+  const entry = fileURLToPath(new URL(`./createDataDir.${typescript ? 'ts' : 'js'}`, import.meta.url));
+  const loader = typescript ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] : [];
   const child = spawn(process.execPath, [...loader, entry, staging, source], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-STDERR_TAIL_BYTES)));
