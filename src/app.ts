@@ -7,7 +7,8 @@ import { CommandRouter } from './commands/router.js';
 import type { Config } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
 import { migrationStatus, runMigrations } from './db/migrate.js';
-import { isReachable, openDatabase } from './db/openDatabase.js';
+import { type QueryObserver, isReachable, openDatabase } from './db/openDatabase.js';
+import { openSignals } from './db/processSignals.js';
 import { CatchUpRepository, InteractionClaimRepository, createEngineStores } from './db/repositories/index.js';
 import { CdnAttachmentFetcher, TEXT_ATTACHMENT_MAX_BYTES } from './discord/attachments.js';
 import { DiscordChatGateway } from './discord/chatGateway.js';
@@ -30,6 +31,12 @@ export interface App {
   readonly health: Health;
   /** Identifies this process in leases and claims. */
   readonly owner: string;
+  /**
+   * Due times were written behind the bot's back (tests, an operator's SQL): schedules' fire
+   * times (read again by every process) and kept messages' release times. The bot's own changes
+   * need no call.
+   */
+  dueTimesChanged(): void;
   /** Stops taking work, finishes or releases what is in flight, closes the database. */
   stop(): Promise<void>;
 }
@@ -39,17 +46,16 @@ export interface AppHooks {
   turnFinished?: TurnObserver['turnFinished'];
   /** A Discord message was taken (stored and queued, ignored, or a duplicate). */
   messageTaken?: DiscordBotOptions['messageTaken'];
+  /** A statement was sent to the database. */
+  queryRun?: QueryObserver;
 }
 
 /** How long a stopping process waits for turns in flight before leaving them to their leases. */
 const DRAIN_DEADLINE_MS = 7000;
+/** How often answered interactions' claims (kept a while against Discord's redeliveries) are deleted. */
 const CLAIM_PRUNE_INTERVAL_MS = 10 * 60 * 1000;
-/** How often messages kept by USER_TURNS_PER_MINUTE are looked at: each enters its conversation up to this late. */
-const DEFERRED_RELEASE_INTERVAL_MS = 2000;
 /** Schedules one claiming transaction fires at most (the tick goes on with the rest). */
 const SCHEDULE_CLAIM_BATCH = 100;
-/** How often helpers past HELPER_MAX_SECONDS are looked for: each is timed out up to this late. */
-const HELPER_TIMEOUT_CHECK_MS = 1000;
 
 /**
  * Starts the bot: HTTP first (so /healthz says "starting" while the rest comes up), then the
@@ -71,18 +77,34 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
     }
   };
   try {
-    const database = await openDatabase(config.database, logger.child({ module: 'db' }));
+    const database = await openDatabase({ ...config.database, observeQuery: hooks.queryRun }, logger.child({ module: 'db' }));
     stops.push(() => database.close());
     const migrateStartedAt = performance.now();
     await runMigrations(database);
     logger.info({ driver: database.driver, ms: Math.round(performance.now() - migrateStartedAt) }, 'migrations applied');
     addDatabaseChecks(health, database);
+    const { signals, mode, close: closeSignals } = await openSignals(database, { owner, pollMs: config.database.pollMs }, logger.child({ module: 'signals' }));
+    stops.push(closeSignals);
+    logger.info({ mode, pollMs: config.database.pollMs ?? undefined }, 'process signals ready');
 
     const client = createDiscordClient(config.discord);
     const stores = createEngineStores(database.db, { helperResultMaxTokens: config.helpers.resultMaxTokens });
     const gateway = new DiscordChatGateway(client, config.discord, logger.child({ module: 'discord' }));
+    // A firing queues a turn, which needs the worker (created below with the engine).
+    const scheduler = new Scheduler(
+      { store: stores.schedules, signals, logger: logger.child({ module: 'scheduler' }) },
+      { owner, catchUpMs: config.schedules.catchUpHours * 3600_000, batch: SCHEDULE_CLAIM_BATCH },
+      () => engine.worker.wake(),
+    );
     const schedules = new ScheduleService(
-      { store: stores.schedules, gateway, helperNames: () => BUILTIN_HELPERS.map((helper) => helper.name), logger: logger.child({ module: 'schedules' }) },
+      {
+        store: stores.schedules,
+        gateway,
+        helperNames: () => BUILTIN_HELPERS.map((helper) => helper.name),
+        changed: () => scheduler.changed(),
+        queued: () => engine.worker.wake(),
+        logger: logger.child({ module: 'schedules' }),
+      },
       config.schedules,
       owner,
     );
@@ -90,6 +112,7 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
       {
         stores,
         schedules,
+        signals,
         model: new MeteredChatModel(
           config.llm.demoBrain ? new DemoChatModel() : new OpenAiChatModel({ ...config.llm, logPrompts: config.log.prompts }, logger.child({ module: 'llm' })),
           metrics,
@@ -149,28 +172,26 @@ export async function startApp(config: Config, logger: Logger, hooks: AppHooks =
     if (released > 0) logger.info({ released }, 'taking over the outbox items of a process that died');
     engine.worker.start();
     stops.push(() => engine.worker.stop(DRAIN_DEADLINE_MS));
+    // Each first pass does what came due while no process ran (helpers' deadlines, kept messages, outbox items).
     engine.dispatcher.start();
-    engine.dispatcher.kick();
     stops.push(() => engine.dispatcher.stop());
-    stops.push(
-      repeat(() => engine.helpers.timeOutDue(), HELPER_TIMEOUT_CHECK_MS, logger, 'timing out helpers failed; will retry'),
-      repeat(() => claims.prune(), CLAIM_PRUNE_INTERVAL_MS, logger, 'pruning interaction claims failed'),
-      repeat(() => engine.chat.releaseDue(), DEFERRED_RELEASE_INTERVAL_MS, logger, 'releasing kept messages failed; will retry'),
-    );
+    engine.helpers.start();
+    stops.push(() => engine.helpers.stop());
+    engine.chat.start();
+    stops.push(() => engine.chat.stop());
+    stops.push(repeat(() => claims.prune(), CLAIM_PRUNE_INTERVAL_MS, logger, 'pruning interaction claims failed'));
 
-    // Last: a firing queues a turn, which needs the worker; fire times missed while no process
-    // ran are simply due, so the first tick is the catch-up.
-    const scheduler = new Scheduler(
-      { store: stores.schedules, logger: logger.child({ module: 'scheduler' }) },
-      { owner, catchUpMs: config.schedules.catchUpHours * 3600_000, batch: SCHEDULE_CLAIM_BATCH },
-      () => engine.worker.wake(),
-    );
+    // Last, after the worker: fire times missed while no process ran are simply due, so the first tick is the catch-up.
     scheduler.start();
     stops.push(() => scheduler.stop());
 
     health.setPhase('ready');
     logger.info({ ms: Math.round(performance.now() - startedAt), owner }, 'matryoshka ready');
-    return { http, database, health, owner, stop: stopAll };
+    const dueTimesChanged = () => {
+      scheduler.changed();
+      engine.chat.releaseDueNow();
+    };
+    return { http, database, health, owner, dueTimesChanged, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

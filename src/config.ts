@@ -33,6 +33,7 @@ const EnvSchema = z.object({
   DATABASE_POOL_SIZE: positiveInt(10, 100),
   DATABASE_CONNECT_TIMEOUT_SECONDS: positiveInt(30, 600),
   DATABASE_PREPARED_STATEMENTS: z.stringbool().default(true),
+  DATABASE_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   LOG_PROMPTS: z.stringbool().default(false),
@@ -52,7 +53,6 @@ const EnvSchema = z.object({
   USER_TURNS_PER_MINUTE: z.coerce.number().int().min(0).max(10_000).default(10),
   GUILD_DAILY_TOKENS: z.coerce.number().int().min(1).optional(),
   STREAM_EDIT_INTERVAL_MS: z.coerce.number().int().min(200).max(60_000).default(1000),
-  WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   HELPER_MAX_DEPTH: positiveInt(3, 10),
   HELPER_MAX_FANOUT: positiveInt(5, 25),
   HELPER_MAX_LIVE_PER_GUILD: positiveInt(20, 1000),
@@ -96,6 +96,8 @@ const fixes: Record<keyof Env, string> = {
   DATABASE_CONNECT_TIMEOUT_SECONDS: 'a whole number of seconds from 1 to 600',
   DATABASE_PREPARED_STATEMENTS:
     'true, or false behind a pooler in transaction mode that cannot keep prepared statements (PgBouncer before 1.21, or without max_prepared_statements)',
+  DATABASE_POLL_SECONDS:
+    'unset (processes signal each other with LISTEN/NOTIFY), or a whole number of seconds from 5 to 3600 behind a pooler in transaction mode, where LISTEN does not work',
   DATA_DIR: 'a directory the bot may write to (PGlite keeps its database there)',
   LOG_LEVEL: 'one of trace, debug, info, warn, error, fatal, silent',
   LOG_PROMPTS: 'true or false',
@@ -114,7 +116,6 @@ const fixes: Record<keyof Env, string> = {
   WORKER_CONCURRENCY: 'a whole number from 1 to 256',
   USER_TURNS_PER_MINUTE: 'a whole number from 0 (no limit) to 10000',
   GUILD_DAILY_TOKENS: 'a whole number of tokens, or unset for no cap',
-  WORKER_POLL_MS: 'a whole number of milliseconds from 10 to 60000',
   STREAM_EDIT_INTERVAL_MS: 'a whole number of milliseconds from 200 to 60000',
   HELPER_MAX_DEPTH: 'a whole number from 1 to 10',
   HELPER_MAX_FANOUT: 'a whole number from 1 to 25',
@@ -185,6 +186,7 @@ function toConfig(env: Env, mode: RunMode, demoBrain: boolean) {
       poolSize: env.DATABASE_POOL_SIZE,
       connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_SECONDS * 1000,
       preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
+      pollMs: env.DATABASE_POLL_SECONDS === undefined ? null : env.DATABASE_POLL_SECONDS * 1000,
     },
     log: { level: env.LOG_LEVEL, prompts: env.LOG_PROMPTS },
     http: { host: env.HTTP_HOST, port: env.HTTP_PORT },
@@ -198,7 +200,6 @@ function toConfig(env: Env, mode: RunMode, demoBrain: boolean) {
       databaseRetryMs: env.DATABASE_RETRY_SECONDS * 1000,
       concurrency: env.WORKER_CONCURRENCY,
       streamEditIntervalMs: env.STREAM_EDIT_INTERVAL_MS,
-      pollMs: env.WORKER_POLL_MS,
     },
     limits: { userTurnsPerMinute: env.USER_TURNS_PER_MINUTE, guildDailyTokens: env.GUILD_DAILY_TOKENS ?? null },
     helpers: {

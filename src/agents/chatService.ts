@@ -1,5 +1,6 @@
+import { DueLoop } from './dueLoop.js';
 import type { Logger } from './logger.js';
-import type { ChatGateway, EngineStores } from './ports.js';
+import type { ChatGateway, EngineStores, ProcessSignals } from './ports.js';
 import { withTokenCount } from './promptMessages.js';
 import type { PersonaResolver } from './personaResolver.js';
 import type { WorkerSlot } from './worker.js';
@@ -27,8 +28,10 @@ export type ReceiveResult = 'ignored' | 'duplicate' | 'queued' | 'deferred';
 
 /** The reaction on a message that waits for its author's rate limit. */
 export const DEFERRED_REACTION = '⏳';
-/** Kept messages entering their conversations at once, at most (the rest follow at the next release). */
+/** Kept messages entering their conversations at once, at most (the rest follow at once, in the next batch). */
 const RELEASE_BATCH = 100;
+/** How soon releasing kept messages is tried again after it failed (the database was away). */
+const RELEASE_RETRY_MS = 1000;
 
 /** Where accepted messages go: the worker, woken for a queued agent or running a claimed one. */
 export interface TurnScheduler {
@@ -41,18 +44,39 @@ export interface TurnScheduler {
 /**
  * Decides whether the channel's agent answers a message and, if so, stores it and queues (or
  * claims) the agent in one atomic statement: from then on, nothing that happens to this process
- * loses it.
+ * loses it. Kept messages are released when their minute has come, by whichever process is up
+ * then (each learns of those kept elsewhere by a signal).
  */
 export class ChatService {
+  private readonly releases: DueLoop;
+
   constructor(
     private readonly stores: EngineStores,
     private readonly personas: PersonaResolver,
     private readonly scheduler: TurnScheduler,
     private readonly gateway: ChatGateway,
+    private readonly signals: ProcessSignals,
     private readonly logger: Logger,
     /** Addressed messages one person may send per rolling minute before they wait (0: no limit). */
     private readonly userTurnsPerMinute: number,
-  ) {}
+  ) {
+    this.releases = new DueLoop(() => this.releaseDue(), { retryMs: RELEASE_RETRY_MS, failure: 'releasing kept messages failed; will retry' }, logger);
+    signals.on('deferred', () => this.releases.kick());
+  }
+
+  /** Starts releasing kept messages (the first pass, those whose minute came while no process ran). */
+  start(): void {
+    this.releases.start();
+  }
+
+  stop(): Promise<void> {
+    return this.releases.stop();
+  }
+
+  /** Looks for kept messages whose time has come now, not at the release time it knows of. */
+  releaseDueNow(): void {
+    this.releases.kick();
+  }
 
   async receive(message: IncomingMessage): Promise<ReceiveResult> {
     const stored = withTokenCount({
@@ -81,9 +105,10 @@ export class ChatService {
 
   /**
    * Puts kept messages whose minute has come into their conversations and wakes their agents;
-   * their ⏳ goes. Called on a timer by every process (each message is released once).
+   * their ⏳ goes (each message is released once, whichever process does it).
+   * @returns when to look again (ms): at once after a full batch, else when the next is due.
    */
-  async releaseDue(): Promise<number> {
+  private async releaseDue(): Promise<number | null> {
     const released = await this.stores.agents.releaseDue(RELEASE_BATCH);
     for (const message of released) {
       if (message.queued) this.scheduler.wake();
@@ -91,7 +116,7 @@ export class ChatService {
         .react({ channelId: message.channelId, messageId: message.discordMessageId, emoji: DEFERRED_REACTION, remove: true })
         .catch((error: unknown) => this.logger.warn({ err: error, messageId: message.discordMessageId }, 'could not take back the ⏳ reaction'));
     }
-    return released.length;
+    return released.length === RELEASE_BATCH ? 0 : this.stores.agents.msToNextRelease();
   }
 
   /** Not stored: either a duplicate, or its author is past the limit and it is kept for later. */
@@ -99,6 +124,8 @@ export class ChatService {
     if (this.userTurnsPerMinute === 0) return 'duplicate';
     const until = await this.stores.agents.deferIfLimited(message.channelId, stored, this.userTurnsPerMinute);
     if (!until) return 'duplicate';
+    this.releases.wakeBy(until);
+    this.signals.send('deferred');
     this.logger.info({ channelId: message.channelId, authorId: message.authorId, until }, 'message kept: its author is past USER_TURNS_PER_MINUTE');
     // A chat message has no ephemeral reply: the reaction says it waits.
     await this.gateway

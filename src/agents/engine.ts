@@ -5,7 +5,7 @@ import { ContextBuilder } from './context.js';
 import type { Logger } from './logger.js';
 import { isVisionModel } from './persona.js';
 import { PersonaResolver } from './personaResolver.js';
-import type { AttachmentFetcher, ChatGateway, ChatModel, EngineStores } from './ports.js';
+import type { AttachmentFetcher, ChatGateway, ChatModel, EngineStores, ProcessSignals } from './ports.js';
 import type { ScheduleManager } from './schedules.js';
 import { AgentRuntime } from './runtime.js';
 import { Summarizer } from './summarizer.js';
@@ -30,13 +30,10 @@ export interface EngineOptions {
   leaseMs: number;
   databaseRetryMs: number;
   concurrency: number;
-  pollMs: number;
   streamEditIntervalMs: number;
   helpers: Omit<TreeLimits, 'continuationTokens'>;
 }
 
-/** How often every process looks for outbox items (other processes', or left by a crash). */
-const DISPATCH_POLL_MS = 1000;
 const DISPATCH_BATCH = 20;
 
 /** The engine's parts, composed over its ports. */
@@ -50,20 +47,29 @@ export interface Engine {
 }
 
 export function createEngine(
-  deps: { stores: EngineStores; model: ChatModel; gateway: ChatGateway; attachments: AttachmentFetcher; schedules: ScheduleManager; logger: Logger; observer?: TurnObserver },
+  deps: {
+    stores: EngineStores;
+    model: ChatModel;
+    gateway: ChatGateway;
+    attachments: AttachmentFetcher;
+    schedules: ScheduleManager;
+    signals: ProcessSignals;
+    logger: Logger;
+    observer?: TurnObserver;
+  },
   options: EngineOptions,
 ): Engine {
-  const { stores, model, gateway, logger } = deps;
+  const { stores, model, gateway, signals, logger } = deps;
   const limits = { tokenBudget: options.tokenBudget, summaryTrigger: options.summaryTrigger };
   // Helpers' work queues turns; the worker exists only below, hence the late binding.
   const wake = () => worker.wake();
   const dispatcher = new OutboxDispatcher(
-    { dispatch: stores.dispatch, tree: stores.tree, gateway, logger: logger.child({ module: 'outbox' }) },
-    { owner: options.owner, pollMs: DISPATCH_POLL_MS, batch: DISPATCH_BATCH },
+    { dispatch: stores.dispatch, tree: stores.tree, gateway, signals, logger: logger.child({ module: 'outbox' }) },
+    { owner: options.owner, batch: DISPATCH_BATCH },
     wake,
   );
   const helpers = new TreeService(
-    { tree: stores.tree, gateway, dispatcher, logger: logger.child({ module: 'tree' }) },
+    { tree: stores.tree, gateway, dispatcher, signals, logger: logger.child({ module: 'tree' }) },
     // A spawning helper keeps a full context and the reply reserve for its own answer.
     { ...options.helpers, continuationTokens: options.tokenBudget + options.replyTokenReserve },
     wake,
@@ -92,13 +98,15 @@ export function createEngine(
   const worker = new TurnWorker(
     stores.queue,
     runtime,
-    { owner: options.owner, leaseMs: options.leaseMs, databaseRetryMs: options.databaseRetryMs, concurrency: options.concurrency, pollMs: options.pollMs },
+    signals,
+    () => dispatcher.kick(),
+    { owner: options.owner, leaseMs: options.leaseMs, databaseRetryMs: options.databaseRetryMs, concurrency: options.concurrency },
     logger.child({ module: 'worker' }),
     deps.observer,
   );
   const personas = new PersonaResolver(stores, options.defaultModel);
   return {
-    chat: new ChatService(stores, personas, worker, gateway, logger.child({ module: 'chat' }), options.userTurnsPerMinute),
+    chat: new ChatService(stores, personas, worker, gateway, signals, logger.child({ module: 'chat' }), options.userTurnsPerMinute),
     channelAgents: new ChannelAgents(stores, personas, wake, options.guildDailyTokens, helpers),
     worker,
     helpers,

@@ -168,6 +168,8 @@ export interface AgentStore {
   deferIfLimited(channelId: string, message: NewMessage, userTurnsPerMinute: number): Promise<Date | null>;
   /** Puts up to `limit` kept messages whose time has come into their conversations, waking their agents. */
   releaseDue(limit: number): Promise<ReleasedMessage[]>;
+  /** Milliseconds until the next kept message is due (null: none is kept). */
+  msToNextRelease(): Promise<number | null>;
   /**
    * Marks that this channel was told today (a UTC `YYYY-MM-DD`) that its guild's daily cap is reached.
    * @returns false when it was told already.
@@ -287,6 +289,8 @@ export interface WorkQueue {
    * @returns how many turns were freed.
    */
   expireLeasesOf(isDead: (owner: string) => boolean): Promise<number>;
+  /** Milliseconds until the next lease held by another owner runs out (null: none is held), to resume its turn if its process died. */
+  msToNextLeaseExpiry(owner: string): Promise<number | null>;
   /**
    * Stores the answer, its usage and the shown text in one statement.
    * @throws LeaseLostError when another process holds the turn.
@@ -474,6 +478,8 @@ export interface TreeStore {
   end(agentIds: number[], ending: HelperEnding): Promise<{ ended: number; queued: boolean }>;
   /** Ends (`timed_out`) the live helpers past their deadline; as `end`. */
   timeOutDue(limit: number): Promise<{ ended: number; queued: boolean }>;
+  /** Milliseconds until the earliest deadline of a live helper (null: none). */
+  msToNextDeadline(): Promise<number | null>;
 }
 
 /** An outbox row for the dispatcher to send. */
@@ -498,6 +504,8 @@ export interface DispatchStore {
    * sent now rather than when their hold runs out. @returns how many items were freed.
    */
   releaseClaimsOf(isDead: (owner: string) => boolean): Promise<number>;
+  /** Milliseconds until the next pending item is claimable (its retry time, or another's hold running out); null: none. */
+  msToNextDue(): Promise<number | null>;
   /** Pending items that belong to these helpers (their header and thread, so a spawn can send them at once). */
   pendingFor(agentIds: readonly number[]): Promise<number[]>;
   /** A header is up: it is the helper's channel from now on, and its thread is to be created. @returns the thread item. */
@@ -562,6 +570,8 @@ export interface ScheduleStore {
    * @returns the firings this process made.
    */
   claimDue(owner: string, limit: number, plan: (schedule: Schedule) => FiringPlan): Promise<Array<{ schedule: Schedule; fireAt: Date }>>;
+  /** Milliseconds until the earliest fire time of an enabled schedule (null: none; 0: one is due). */
+  msToNextFire(): Promise<number | null>;
   /** Fires a schedule now (run-now), as a due firing would, leaving its next fire time. @returns false when this instant was fired already. */
   fireNow(owner: string, schedule: Schedule, fireAt: Date, content: string): Promise<boolean>;
   /** The schedule and run behind a scheduled-task message (null: not one, or its schedule is gone). */
@@ -582,4 +592,21 @@ export interface EngineStores {
   tree: TreeStore;
   dispatch: DispatchStore;
   schedules: ScheduleStore;
+}
+
+/**
+ * What one bot process tells the others sharing its database, so that none of them polls:
+ * `work` an agent was queued that this process has no slot for (or it stopped and released its
+ * turns); `claims` it began holding turn leases or outbox items, whose expiry the others watch in
+ * case it dies; `helpers` a helper's deadline was set; `deferred` a kept message's release time
+ * was set; `schedules` a schedule was created or changed.
+ */
+export type SignalTopic = 'work' | 'claims' | 'helpers' | 'deferred' | 'schedules';
+
+/** NOTIFY/LISTEN on the server; nothing on PGlite (one process); a timer behind a pooler that cannot listen. */
+export interface ProcessSignals {
+  /** Tells the other processes (this one acts on its own changes directly). */
+  send(topic: SignalTopic): void;
+  /** Calls `listener` when another process sends `topic`, and whenever signals may have been missed. */
+  on(topic: SignalTopic, listener: () => void): void;
 }

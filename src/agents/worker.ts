@@ -1,11 +1,14 @@
 import { retryWrite } from './databaseRetry.js';
+import { DueLoop } from './dueLoop.js';
 import { HelperEndedError, LeaseLostError } from './errors.js';
 import type { Logger } from './logger.js';
-import type { Claim, LeaseRequest, WorkQueue } from './ports.js';
+import type { Claim, LeaseRequest, ProcessSignals, WorkQueue } from './ports.js';
 import type { AgentRuntime, TurnOutcome } from './runtime.js';
 
 /** How often a helper's running turn renews its lease, which is how it hears of a cancel. */
 const HELPER_RENEW_MS = 1000;
+/** How soon claiming is tried again after it failed (the database was away). */
+const CLAIM_RETRY_MS = 1000;
 
 /** Helpers take at most half of the worker slots (at least one), so a busy tree never holds up chat. */
 export function helperSlots(concurrency: number): number {
@@ -19,8 +22,6 @@ export interface WorkerOptions {
   /** How long ending a turn is retried while the database is unreachable. */
   databaseRetryMs: number;
   concurrency: number;
-  /** How often to look for work queued by other processes or left by dead ones. */
-  pollMs: number;
 }
 
 /**
@@ -39,8 +40,10 @@ export interface TurnObserver {
 
 /**
  * Claims queued agents from the database and runs their turns, up to `concurrency` at once.
- * Work is found by `wake()` (this process just queued one agent: one claim) and by polling
- * (other processes, expired leases: claims until there is nothing left). Leases are renewed
+ * Work is found by `wake()` (this process just queued one agent: one claim) and by `poll()`
+ * (claims until there is nothing left): at start, when another process signals work it has no
+ * slot for, and when the lease of another process's turn runs out (that process may have died).
+ * Nothing is polled while nothing can change: an idle worker sleeps. Leases are renewed
  * every third of their length while a turn runs; a renewal that finds the lease taken aborts the
  * turn. Every turn ends: a turn that failed in any way is ended as failed, and ending it is
  * retried while the database is away.
@@ -49,7 +52,8 @@ export class TurnWorker {
   private inFlight = new Map<number, Promise<void>>();
   /** Agents in flight that are helpers: they may hold at most half of the slots. */
   private helpersInFlight = new Set<number>();
-  private pollTimer: NodeJS.Timeout | undefined;
+  /** Polls when the next lease held by another process runs out. */
+  private readonly leaseWatch: DueLoop;
   private pumping = false;
   /** Claims still to try: one per wake, unlimited after a poll, 0 once a claim found nothing. */
   private wanted = 0;
@@ -62,19 +66,33 @@ export class TurnWorker {
   constructor(
     private readonly queue: WorkQueue,
     private readonly runtime: Pick<AgentRuntime, 'runTurn'>,
+    private readonly signals: ProcessSignals,
+    /** Outbox items were written (a helper's header edits and results, a schedule's paused notice): send them. */
+    private readonly postsQueued: () => void,
     private readonly options: WorkerOptions,
     private readonly logger: Logger,
     private readonly observer?: TurnObserver,
-  ) {}
+  ) {
+    this.leaseWatch = new DueLoop(
+      async () => {
+        this.poll();
+        return this.queue.msToNextLeaseExpiry(this.options.owner);
+      },
+      { retryMs: CLAIM_RETRY_MS, failure: 'looking for the leases of other processes failed; will retry' },
+      logger,
+    );
+    signals.on('work', () => this.poll());
+    signals.on('claims', () => this.leaseWatch.kick());
+  }
 
   start(): void {
     this.stopped = false;
-    this.pollTimer = setInterval(() => this.poll(), this.options.pollMs);
-    this.poll();
+    this.leaseWatch.start();
   }
 
-  /** One agent was queued: claim it now. */
+  /** One agent was queued: claim it now (another process may, when this one has no slot for it). */
   wake(): void {
+    if (this.stopped || !this.hasRoom()) this.signals.send('work');
     this.wakes += 1;
     this.wanted += 1;
     this.pump();
@@ -114,12 +132,13 @@ export class TurnWorker {
    */
   async stop(deadlineMs: number): Promise<void> {
     this.stopped = true;
-    clearInterval(this.pollTimer);
+    await this.leaseWatch.stop();
     const all = Promise.allSettled([...this.inFlight.values()]);
     await Promise.race([all, new Promise((resolve) => setTimeout(resolve, deadlineMs).unref())]);
     if (this.inFlight.size > 0) {
       const released = await this.queue.releaseLeases(this.options.owner);
       this.logger.warn({ released }, 'stopped with turns in flight; released them to other processes');
+      if (released > 0) this.signals.send('work');
     }
   }
 
@@ -128,13 +147,14 @@ export class TurnWorker {
     this.pumping = true;
     this.claimWanted()
       .catch((error: unknown) => {
-        // As it says: the next poll tries again. Claiming again now would spin while the database is down.
+        // Claiming again at once would spin while the database is down.
         this.wanted = 0;
-        this.logger.error({ err: error }, 'claiming work failed; will retry on the next poll');
+        this.leaseWatch.wakeBy(new Date(Date.now() + CLAIM_RETRY_MS));
+        this.logger.error({ err: error }, 'claiming work failed; will retry');
       })
       .finally(() => {
         this.pumping = false;
-        // A wake that came after the loop's last check would otherwise wait for the poll.
+        // A wake that came after the loop's last check would otherwise wait for the next one.
         if (this.wanted > 0 && this.hasRoom()) this.pump();
       });
   }
@@ -159,6 +179,10 @@ export class TurnWorker {
   }
 
   private runClaim(claim: Claim): void {
+    // The others watch this process's leases from now on, in case it dies holding them.
+    if (this.inFlight.size === 0) this.signals.send('claims');
+    // Claiming a helper marks its header for an edit (it shows the helper running).
+    if (claim.agent.kind === 'helper') this.postsQueued();
     if (claim.agent.kind === 'helper') this.helpersInFlight.add(claim.agent.id);
     const run = this.run(claim).finally(() => {
       this.inFlight.delete(claim.agent.id);
@@ -205,6 +229,7 @@ export class TurnWorker {
       });
       // Woken during its turn: the agent is queued again, and this process takes it.
       if (requeued) this.wanted += 1;
+      if (claim.agent.kind === 'helper' || claim.answerInput?.kind === 'schedule') this.postsQueued();
       this.observer?.turnFinished({ ...outcome, totalMs: performance.now() - startedAt, agentId: claim.agent.id, channelId: claim.agent.channelId });
     } catch (error) {
       if (error instanceof LeaseLostError) log.warn({ err: error }, 'the turn was taken over by another process before it could end');

@@ -6,7 +6,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import type { Logger } from 'pino';
 import postgres from 'postgres';
 import { lockDataDir } from './dataDirLock.js';
-import { type Database, type DatabaseHandle, executeRows } from './database.js';
+import { type Database, type DatabaseHandle, type Notifications, executeRows } from './database.js';
 import { createPgliteDatabase, holdsNoDatabase } from './pglite/firstStart.js';
 import { pgliteOptions } from './pglite/settings.js';
 import { preparingClient } from './preparedStatements.js';
@@ -21,7 +21,11 @@ export interface DatabaseOptions {
   connectTimeoutMs: number;
   /** Prepare every query on the server (postgres.js only; default true); see preparedStatements.ts. */
   preparedStatements?: boolean;
+  /** Told the SQL of every statement run through drizzle (tests count them). */
+  observeQuery?: QueryObserver | undefined;
 }
+
+export type QueryObserver = (query: string) => void;
 
 /** The database could not be opened; `message` says what to do. */
 export class DatabaseOpenError extends Error {
@@ -33,7 +37,7 @@ export class DatabaseOpenError extends Error {
 
 /** Opens PGlite or a postgres.js pool, whichever the options name. @throws DatabaseOpenError */
 export function openDatabase(options: DatabaseOptions, logger: Logger): Promise<DatabaseHandle> {
-  return options.url ? openPostgres(options.url, options, logger) : openPglite(resolve(options.dataDir, 'pglite'), logger);
+  return options.url ? openPostgres(options.url, options, logger) : openPglite(resolve(options.dataDir, 'pglite'), logger, options.observeQuery);
 }
 
 /** The URL without its password, for logs and reports. */
@@ -47,12 +51,16 @@ export function redactUrl(url: string): string {
   }
 }
 
-function handleFor(db: Database, driver: DatabaseHandle['driver'], location: string, close: () => Promise<void>): DatabaseHandle {
-  return { db, driver, location, rows: (query) => executeRows(db, query), close };
+function drizzleOptions(observeQuery: QueryObserver | undefined) {
+  return { schema, ...(observeQuery ? { logger: { logQuery: (query: string) => observeQuery(query) } } : {}) };
+}
+
+function handleFor(db: Database, driver: DatabaseHandle['driver'], location: string, notifications: Notifications | null, close: () => Promise<void>): DatabaseHandle {
+  return { db, driver, location, notifications, rows: (query) => executeRows(db, query), close };
 }
 
 /** Opens (creating if needed) an embedded database in `directory`, locked to this process. */
-export async function openPglite(directory: string, logger: Logger): Promise<DatabaseHandle> {
+export async function openPglite(directory: string, logger: Logger, observeQuery?: QueryObserver): Promise<DatabaseHandle> {
   const unlock = lockDataDir(directory);
   let client: PGlite;
   try {
@@ -67,8 +75,8 @@ export async function openPglite(directory: string, logger: Logger): Promise<Dat
     );
   }
   logger.info({ driver: 'pglite', directory }, 'database opened');
-  const db = drizzlePglite(client, { schema }) as unknown as Database;
-  return handleFor(db, 'pglite', directory, async () => {
+  const db = drizzlePglite(client, drizzleOptions(observeQuery)) as unknown as Database;
+  return handleFor(db, 'pglite', directory, null, async () => {
     await client.close();
     unlock();
   });
@@ -118,8 +126,14 @@ export async function openPostgres(url: string, options: DatabaseOptions, logger
     }
   }
   logger.info({ driver: 'postgres', location }, 'database connected');
-  const db = drizzlePostgres(options.preparedStatements === false ? client : preparingClient(client), { schema }) as unknown as Database;
-  return handleFor(db, 'postgres', location, () => client.end({ timeout: 5 }));
+  const db = drizzlePostgres(options.preparedStatements === false ? client : preparingClient(client), drizzleOptions(options.observeQuery)) as unknown as Database;
+  const notifications: Notifications = {
+    listen: (channel, onNotify, onListen) => client.listen(channel, onNotify, onListen),
+    notify: async (channel, payload) => {
+      await client.notify(channel, payload);
+    },
+  };
+  return handleFor(db, 'postgres', location, notifications, () => client.end({ timeout: 5 }));
 }
 
 /** True when the database answers a trivial query. */

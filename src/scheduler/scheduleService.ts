@@ -25,7 +25,16 @@ const CHANGE_PERMISSION: MemberPermission = 'ManageChannels';
  */
 export class ScheduleService implements ScheduleManager {
   constructor(
-    private readonly deps: { store: ScheduleStore; gateway: ChatGateway; helperNames: () => readonly string[]; logger: Logger },
+    private readonly deps: {
+      store: ScheduleStore;
+      gateway: ChatGateway;
+      helperNames: () => readonly string[];
+      /** A schedule was created or changed: the scheduler reads the fire times again. */
+      changed: () => void;
+      /** Run-now queued the schedule's agent. */
+      queued: () => void;
+      logger: Logger;
+    },
     private readonly limits: ScheduleLimits,
     /** The firing's owner id, for run-now (the claim's `claimed_by`). */
     private readonly owner: string,
@@ -54,6 +63,7 @@ export class ScheduleService implements ScheduleManager {
       this.limits.perGuild,
     );
     if ('refused' in created) return { ok: false, error: `This server has ${this.limits.perGuild} schedules already, the most it may have (SCHEDULES_PER_GUILD = ${this.limits.perGuild}): remove one first.` };
+    this.deps.changed();
     this.deps.logger.info({ scheduleId: created.id, guildId: created.guildId, channelId: created.channelId }, 'schedule created');
     return { ok: true, text: confirmation('Created', created, parsed.cron, new Date()), schedule: created };
   }
@@ -74,6 +84,7 @@ export class ScheduleService implements ScheduleManager {
     if (changes.mentionRoleId !== undefined) update.mentionRoleId = changes.mentionRoleId;
     const edited = await this.deps.store.update(where.guildId!, scheduleId, update);
     if (!edited) return notFound(scheduleId);
+    this.deps.changed();
     return { ok: true, text: confirmation('Changed', edited, parsed.cron, new Date()), schedule: edited };
   }
 
@@ -96,10 +107,11 @@ export class ScheduleService implements ScheduleManager {
       const cron = this.cronOf(schedule);
       // From now on: fire times that passed while it was paused are not caught up.
       const resumed = await this.deps.store.resume(guildId, scheduleId, cron ? nextFireTime(cron) : null);
+      this.deps.changed();
       return { ok: true, text: `Resumed schedule ${title}${resumed?.nextFireAt ? `: next fire time ${discordTime(resumed.nextFireAt)}` : ''}.` };
     }
     const at = new Date();
-    await this.deps.store.fireNow(this.owner, schedule, at, firingMessage(schedule, at, false, at));
+    if (await this.deps.store.fireNow(this.owner, schedule, at, firingMessage(schedule, at, false, at))) this.deps.queued();
     return { ok: true, text: `Running schedule ${title} now; its next fire time stays as it was.` };
   }
 

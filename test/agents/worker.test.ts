@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Claim, LeaseState, TurnResult, WorkQueue } from '../../src/agents/ports.js';
 import { LeaseLostError } from '../../src/agents/errors.js';
 import { type TurnOutcome } from '../../src/agents/runtime.js';
 import { TurnWorker } from '../../src/agents/worker.js';
 import { silentLogger } from '../../src/logger.js';
 import { testPersona } from '../support/engine/builders.js';
+import { RecordingSignals } from '../support/engine/signals.js';
 
 /** A queue of agent ids in memory, counting the claims asked of it. */
 class MemoryQueue implements WorkQueue {
@@ -52,6 +53,15 @@ class MemoryQueue implements WorkQueue {
     return 0;
   }
 
+  /** When another process's next lease runs out, as the database would say; asks counted. */
+  leaseExpiryMs: number | null = null;
+  leaseExpiryAsks = 0;
+
+  async msToNextLeaseExpiry(): Promise<number | null> {
+    this.leaseExpiryAsks += 1;
+    return this.leaseExpiryMs;
+  }
+
   async recordAnswer(): Promise<void> {}
 
   async finish(claim: Claim, outcome: TurnResult): Promise<boolean> {
@@ -66,7 +76,7 @@ class MemoryQueue implements WorkQueue {
   }
 }
 
-const options = { owner: 'test', leaseMs: 60_000, databaseRetryMs: 5000, concurrency: 4, pollMs: 60_000 };
+const options = { owner: 'test', leaseMs: 60_000, databaseRetryMs: 5000, concurrency: 4 };
 
 describe('turn worker', () => {
   let worker: TurnWorker | undefined;
@@ -80,7 +90,7 @@ describe('turn worker', () => {
         return { status: 'done', modelMs: 0 };
       },
     };
-    worker = new TurnWorker(queue, runtime, options, silentLogger());
+    worker = new TurnWorker(queue, runtime, new RecordingSignals(), () => {}, options, silentLogger());
     return worker;
   }
 
@@ -141,7 +151,7 @@ describe('turn worker', () => {
         return new Promise((resolve) => releases.set(claim.agent.id, () => resolve({ status: 'done', modelMs: 0 })));
       },
     };
-    worker = new TurnWorker(queue, runtime, options, silentLogger());
+    worker = new TurnWorker(queue, runtime, new RecordingSignals(), () => {}, options, silentLogger());
     worker.start();
     await settle();
     for (const id of [1, 2, 3]) {
@@ -156,7 +166,7 @@ describe('turn worker', () => {
     expect(running).toEqual([1, 2, 4]);
     releases.get(1)!();
     await settle();
-    // No poll comes (pollMs is a minute): the freed helper slot claims the helper that waited.
+    // Nothing else looks: the freed helper slot claims the helper that waited.
     expect(running).toEqual([1, 2, 4, 3]);
   });
 
@@ -172,7 +182,7 @@ describe('turn worker', () => {
   it('holds a slot for a claim made with the message, and gives it back when none was made', async () => {
     const queue = new MemoryQueue();
     const ran: number[] = [];
-    worker = new TurnWorker(queue, { runTurn: async (claim) => (ran.push(claim.agent.id), { status: 'done', modelMs: 0 }) }, { ...options, concurrency: 1 }, silentLogger());
+    worker = new TurnWorker(queue, { runTurn: async (claim) => (ran.push(claim.agent.id), { status: 'done', modelMs: 0 }) }, new RecordingSignals(), () => {}, { ...options, concurrency: 1 }, silentLogger());
     worker.start();
     await settle();
     const slot = worker.reserve();
@@ -205,7 +215,7 @@ describe('turn worker', () => {
           });
         }),
     };
-    worker = new TurnWorker(queue, runtime, { ...options, leaseMs: 300 }, silentLogger());
+    worker = new TurnWorker(queue, runtime, new RecordingSignals(), () => {}, { ...options, leaseMs: 300 }, silentLogger());
     worker.start();
     queue.queued.push(3);
     worker.wake();
@@ -218,7 +228,7 @@ describe('turn worker', () => {
     const queue = new MemoryQueue();
     queue.failingFinishes = 2;
     const runtime = { runTurn: async (): Promise<TurnOutcome> => Promise.reject(new Error('a bug')) };
-    worker = new TurnWorker(queue, runtime, options, silentLogger());
+    worker = new TurnWorker(queue, runtime, new RecordingSignals(), () => {}, options, silentLogger());
     worker.start();
     queue.queued.push(4);
     worker.wake();
@@ -226,15 +236,84 @@ describe('turn worker', () => {
     expect(queue.failingFinishes).toBe(0);
   });
 
-  it('waits for the next poll, not in a loop, while claiming fails', async () => {
+  it('waits before claiming again, not in a loop, while claiming fails', async () => {
     const queue = new MemoryQueue();
     queue.claimNext = async () => {
       queue.claims += 1;
       throw new Error('database down');
     };
-    worker = new TurnWorker(queue, { runTurn: async () => ({ status: 'done', modelMs: 0 }) }, options, silentLogger());
+    worker = new TurnWorker(queue, { runTurn: async () => ({ status: 'done', modelMs: 0 }) }, new RecordingSignals(), () => {}, options, silentLogger());
     worker.start(); // one poll, which fails
     await settle();
     expect(queue.claims).toBe(1);
+  });
+
+  describe('while nothing can change', () => {
+    afterEach(() => vi.useRealTimers());
+
+    function idleWorker(queue: MemoryQueue, signals: RecordingSignals, ran: number[]): TurnWorker {
+      vi.useFakeTimers();
+      worker = new TurnWorker(queue, { runTurn: async (claim) => (ran.push(claim.agent.id), { status: 'done', modelMs: 0 }) }, signals, () => {}, options, silentLogger());
+      worker.start();
+      return worker;
+    }
+
+    it('asks the database nothing, however long it waits', async () => {
+      const queue = new MemoryQueue();
+      idleWorker(queue, new RecordingSignals(), []);
+      await vi.advanceTimersByTimeAsync(10);
+      expect([queue.claims, queue.leaseExpiryAsks]).toEqual([1, 1]);
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect([queue.claims, queue.leaseExpiryAsks]).toEqual([1, 1]);
+    });
+
+    it('claims when another process signals work, and when another process\'s lease runs out', async () => {
+      const queue = new MemoryQueue();
+      const signals = new RecordingSignals();
+      const ran: number[] = [];
+      idleWorker(queue, signals, ran);
+      await vi.advanceTimersByTimeAsync(10);
+      queue.queued.push(1);
+      signals.receive('work');
+      await vi.advanceTimersByTimeAsync(10);
+      expect(ran).toEqual([1]);
+      // Another process claimed a turn: its lease runs out in 5 s, unless it renews it.
+      queue.leaseExpiryMs = 5000;
+      signals.receive('claims');
+      await vi.advanceTimersByTimeAsync(10);
+      queue.leaseExpiryMs = null;
+      queue.queued.push(2); // as if that process had died: its lease ran out
+      await vi.advanceTimersByTimeAsync(4900);
+      expect(ran).toEqual([1]);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(ran).toEqual([1, 2]);
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(queue.leaseExpiryAsks).toBe(3);
+    });
+
+    it('tells the other processes when it holds turns, and about work it has no slot for', async () => {
+      const queue = new MemoryQueue();
+      const signals = new RecordingSignals();
+      const releases: Array<() => void> = [];
+      vi.useFakeTimers();
+      const runtime = { runTurn: () => new Promise<TurnOutcome>((resolve) => releases.push(() => resolve({ status: 'done', modelMs: 0 }))) };
+      worker = new TurnWorker(queue, runtime, signals, () => {}, { ...options, concurrency: 1 }, silentLogger());
+      worker.start();
+      await vi.advanceTimersByTimeAsync(10);
+      queue.queued.push(1);
+      worker.wake();
+      await vi.advanceTimersByTimeAsync(10);
+      expect(signals.sent).toEqual(['claims']);
+      queue.queued.push(2);
+      worker.wake();
+      expect(signals.sent).toEqual(['claims', 'work']);
+      // Its slot frees and takes agent 2: from holding none to holding one again.
+      releases.shift()!();
+      await vi.advanceTimersByTimeAsync(10);
+      expect(signals.sent).toEqual(['claims', 'work', 'claims']);
+      releases.shift()!();
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(signals.sent).toEqual(['claims', 'work', 'claims']);
+    });
   });
 });

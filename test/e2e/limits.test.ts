@@ -37,6 +37,7 @@ describe.each(testDrivers())('per-user and per-guild limits (%s)', (driver) => {
     // A minute passes (in the database, which keeps the time): the kept message enters the conversation.
     await bot.database.rows(sql`update messages set created_at = created_at - interval '61 seconds' where author_id = ${discord.seed.alice.id}`);
     await bot.database.rows(sql`update deferred_messages set deferred_until = now()`);
+    bot.dueTimesChanged();
     const answer = await discord.waitFor(
       () => harness.botMessages(channelId).find((message) => message.id > fromBob.id && message.content.includes('three, too many')),
       { timeoutMs: 10_000 },

@@ -289,6 +289,7 @@ describe.each(testDrivers())('schedules (%s)', (driver) => {
     discord.setChannelPermissions(channelId, [{ id: carol.id, type: 'member', deny: PermissionFlagsBits.ManageChannels }]);
     await greetBarrier();
     await bot.database.rows(sql`update schedules set next_fire_at = ${nextFireTime(EVERY_TWO_SECONDS).toISOString()} where id = ${schedule.id}`);
+    bot.dueTimesChanged();
 
     const notice = await discord.waitForMessage((message) => message.channel_id === channelId && message.content.startsWith(`⏸️ Schedule #${schedule.id} is paused`), { timeoutMs: 6000 });
     expect(notice.content).toContain(`its creator <@${carol.id}> no longer has the Manage Channels permission`);

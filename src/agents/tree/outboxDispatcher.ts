@@ -1,12 +1,11 @@
+import { DueLoop } from '../dueLoop.js';
 import { ChatRefusal } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { ChatGateway, DispatchStore, OutboxItem, TreeStore } from '../ports.js';
+import type { ChatGateway, DispatchStore, OutboxItem, ProcessSignals, TreeStore } from '../ports.js';
 import { headerMessage } from './render.js';
 
 export interface DispatcherOptions {
   owner: string;
-  /** How often pending items (this process's, others', a dead process's) are looked for. */
-  pollMs: number;
   /** How many items one pass claims and sends at once. */
   batch: number;
 }
@@ -16,53 +15,42 @@ const HOLD_MS = 30_000;
 /** Sends of one item before it is given up (Discord's own failures are retried inside each). */
 const MAX_ATTEMPTS = 4;
 const RETRY_BASE_MS = 1000;
+/** How soon a pass that failed (the database was away) is tried again. */
+const PASS_RETRY_MS = 1000;
 
 /**
  * Sends the outbox's pending items: a helper's header (which becomes its channel), then its
  * thread (whose opening queues the helper's first turn), header edits, `/spawn` result posts and
  * notices (a schedule that paused itself).
  * Every item was written in the transaction of the change it shows; this only delivers it, so a
- * crash anywhere leaves it pending for the next pass of any process.
+ * crash anywhere leaves it pending for the next pass of any process. A pass runs when this
+ * process writes an item (`kick`), when an item's retry time comes, and when another process's
+ * hold on its items runs out (it signals when it claims some, in case it dies sending them).
  */
 export class OutboxDispatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private draining: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
+  private readonly passes: DueLoop;
 
   constructor(
-    private readonly deps: { dispatch: DispatchStore; tree: TreeStore; gateway: ChatGateway; logger: Logger },
+    private readonly deps: { dispatch: DispatchStore; tree: TreeStore; gateway: ChatGateway; signals: ProcessSignals; logger: Logger },
     private readonly options: DispatcherOptions,
     /** An agent was queued by a sent item (a helper's thread opened, a helper failed). */
     private readonly onQueued: () => void,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => this.kick(), this.options.pollMs);
+  ) {
+    this.passes = new DueLoop(() => this.drain(), { retryMs: PASS_RETRY_MS, failure: 'sending the outbox failed; will retry' }, deps.logger);
+    deps.signals.on('claims', () => this.passes.kick());
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.draining;
+  start(): void {
+    this.passes.start();
+  }
+
+  stop(): Promise<void> {
+    return this.passes.stop();
   }
 
   /** Something was written: send it soon. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = this.drain()
-      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'sending the outbox failed; will retry'))
-      .finally(() => {
-        this.draining = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.passes.kick();
   }
 
   /**
@@ -74,22 +62,33 @@ export class OutboxDispatcher {
     const work = (async () => {
       let ids = await this.deps.dispatch.pendingFor(agentIds);
       while (ids.length > 0 && Date.now() < deadline) {
-        const items = await this.deps.dispatch.claim(this.options.owner, { limit: ids.length, holdMs: HOLD_MS, ids });
+        const items = await this.claim({ limit: ids.length, ids });
         const next = await Promise.all(items.map((item) => this.send(item)));
         ids = next.filter((id): id is number => id !== null);
       }
     })();
+    const settled = work.catch((error: unknown) => this.deps.logger.warn({ err: error }, 'opening helper threads failed; left to the outbox'));
+    // What is not sent by then (its sends still going, or waiting for a retry) is the passes'.
+    void settled.then(() => this.kick());
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([work.catch((error: unknown) => this.deps.logger.warn({ err: error }, 'opening helper threads failed; left to the outbox')), new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
+    await Promise.race([settled, new Promise((resolve) => (timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))))]);
     clearTimeout(timer);
   }
 
-  private async drain(): Promise<void> {
+  /** Sends what is due, batch by batch. @returns the milliseconds until the next pending item is due. */
+  private async drain(): Promise<number | null> {
     for (;;) {
-      const items = await this.deps.dispatch.claim(this.options.owner, { limit: this.options.batch, holdMs: HOLD_MS });
-      if (items.length === 0) return;
+      const items = await this.claim({ limit: this.options.batch });
+      if (items.length === 0) return this.deps.dispatch.msToNextDue();
       await Promise.all(items.map((item) => this.send(item)));
     }
+  }
+
+  private async claim(options: { limit: number; ids?: readonly number[] }): Promise<OutboxItem[]> {
+    const items = await this.deps.dispatch.claim(this.options.owner, { ...options, holdMs: HOLD_MS });
+    // Held now: the others send them if this process dies before it does.
+    if (items.length > 0) this.deps.signals.send('claims');
+    return items;
   }
 
   /** @returns the item that follows from this one (a header's thread), to send at once. */

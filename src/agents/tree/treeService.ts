@@ -1,5 +1,6 @@
+import { DueLoop } from '../dueLoop.js';
 import type { Logger } from '../logger.js';
-import type { ChatGateway, HelperView, NewHelper, SpawnCircumstances, SpawnPlan, TreeStore } from '../ports.js';
+import type { ChatGateway, HelperView, NewHelper, ProcessSignals, SpawnCircumstances, SpawnPlan, TreeStore } from '../ports.js';
 import { withTokenCount } from '../promptMessages.js';
 import { isVisiblyEmpty } from '../text.js';
 import { type Agent, type TurnLease, isLive } from '../types.js';
@@ -25,6 +26,10 @@ export interface TreeLimits {
 export const TASK_MAX_CHARACTERS = 2000;
 /** How long a spawn waits for its helpers' threads before reporting the links as "opening…". */
 const THREAD_LINK_WAIT_MS = 2000;
+/** Helpers past their deadline one transaction ends at most (their subtrees end with them). */
+const TIME_OUT_BATCH = 100;
+/** How soon timing helpers out is tried again after it failed (the database was away). */
+const TIME_OUT_RETRY_MS = 1000;
 
 export interface HelperOrder {
   task: string;
@@ -50,14 +55,30 @@ export interface StartedHelper {
 /**
  * Spawning, cancelling and timing out helpers. Every limit is checked here or, where several
  * processes race (live helpers per guild, budgets), in the store's transaction; every refusal
- * names the limit and its value, so a model can act on it and a person can fix it.
+ * names the limit and its value, so a model can act on it and a person can fix it. Every
+ * process times out every process's helpers, at their deadlines: it learns of those set
+ * elsewhere by a signal, so a helper whose process died still ends on time.
  */
 export class TreeService {
+  private readonly timeouts: DueLoop;
+
   constructor(
-    private readonly deps: { tree: TreeStore; gateway: ChatGateway; dispatcher: OutboxDispatcher; logger: Logger },
+    private readonly deps: { tree: TreeStore; gateway: ChatGateway; dispatcher: OutboxDispatcher; signals: ProcessSignals; logger: Logger },
     readonly limits: TreeLimits,
     private readonly onQueued: () => void,
-  ) {}
+  ) {
+    this.timeouts = new DueLoop(() => this.timeOutDue(), { retryMs: TIME_OUT_RETRY_MS, failure: 'timing out helpers failed; will retry' }, deps.logger);
+    deps.signals.on('helpers', () => this.timeouts.kick());
+  }
+
+  /** Starts timing out helpers at their deadlines (the first pass ends those that passed while no process ran). */
+  start(): void {
+    this.timeouts.start();
+  }
+
+  stop(): Promise<void> {
+    return this.timeouts.stop();
+  }
 
   /** Whether this agent may be offered `spawn_helpers`: in a server, below the maximum depth. */
   maySpawn(agent: Agent): boolean {
@@ -115,6 +136,8 @@ export class TreeService {
     });
     if ('refused' in outcome) return refuse(outcome.refused);
     this.deps.logger.info({ spawnerId: spawner.id, callId: outcome.callId, helpers: outcome.helperIds }, 'helpers spawned');
+    this.timeouts.wakeBy(deadline);
+    this.deps.signals.send('helpers');
     return this.report(outcome);
   }
 
@@ -152,12 +175,13 @@ export class TreeService {
     return ended;
   }
 
-  /** Ends the helpers past HELPER_MAX_SECONDS (called on a timer by every process). */
-  async timeOutDue(): Promise<number> {
-    const { ended, queued } = await this.deps.tree.timeOutDue(100);
+  /** Ends the helpers past HELPER_MAX_SECONDS. @returns when to look again (ms): at once after ending some, else at the next deadline. */
+  private async timeOutDue(): Promise<number | null> {
+    const { ended, queued } = await this.deps.tree.timeOutDue(TIME_OUT_BATCH);
     if (queued) this.onQueued();
-    if (ended > 0) this.deps.dispatcher.kick();
-    return ended;
+    if (ended === 0) return this.deps.tree.msToNextDeadline();
+    this.deps.dispatcher.kick();
+    return 0;
   }
 
   /** Cancels every live helper of the trees a channel agent started (switched off, wiped, its channel gone). */

@@ -2,7 +2,7 @@ import { type SQL, and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { AgentStore, Claim, LeaseRequest, ReleasedMessage } from '../../agents/ports.js';
 import type { Agent, ChannelRef, NewMessage, Persona, ReplyMode } from '../../agents/types.js';
 import { storableText } from '../../agents/text.js';
-import { type Database, type Executor, executeRows } from '../database.js';
+import { type Database, type Executor, executeRows, msUntil } from '../database.js';
 import { type RunState, agents, deferredMessages, memories, messages } from '../schema.js';
 import { answeredThroughId, leaseEnd, offlineMessageId, pendingAttachments, unsummarisedTokens } from './claimColumns.js';
 import { toAgent } from './mappers.js';
@@ -92,6 +92,10 @@ export class AgentRepository implements AgentStore {
           from due d`,
     );
     return rows.map((row) => ({ agentId: Number(row.agent_id), channelId: row.channel_id, discordMessageId: row.discord_message_id, queued: row.queued }));
+  }
+
+  msToNextRelease(): Promise<number | null> {
+    return msUntil(this.db, sql`select min(deferred_until) as at from ${deferredMessages}`);
   }
 
   async markCapNotice(agentId: number, day: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { and, eq, gt, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { DispatchStore, MessageAction, OutboxItem } from '../../agents/ports.js';
 import { type Lifecycle, isLive } from '../../agents/types.js';
-import { type Database, type Executor, executeRows } from '../database.js';
+import { type Database, type Executor, executeRows, msUntil } from '../database.js';
 import { outbox } from '../schema.js';
 import { wake } from './agentRepository.js';
 
@@ -48,7 +48,7 @@ export class DispatchRepository implements DispatchStore {
 
   async claim(owner: string, options: { limit: number; holdMs: number; ids?: readonly number[] }): Promise<OutboxItem[]> {
     const only = options.ids ? sql` and id = any(${`{${options.ids.join(',')}}`}::bigint[])` : sql``;
-    // Every process polls every second: an empty outbox costs one indexed read, not a transaction.
+    // A pass ends with a claim that finds nothing: one indexed read, not a transaction.
     const [due] = await executeRows<{ due: boolean }>(
       this.db,
       sql`select exists (select 1 from outbox where status = 'pending' and kind <> 'message'${only}
@@ -109,6 +109,11 @@ export class DispatchRepository implements DispatchStore {
       .where(and(claimed, inArray(outbox.claimedBy, dead)))
       .returning({ id: outbox.id });
     return released.length;
+  }
+
+  msToNextDue(): Promise<number | null> {
+    // An item due now that the last claim did not take is being claimed by another process.
+    return msUntil(this.db, sql`select min(coalesce(greatest(not_before, claimed_until), now())) as at from outbox where status = 'pending' and kind <> 'message'`);
   }
 
   async pendingFor(agentIds: readonly number[]): Promise<number[]> {

@@ -3,7 +3,7 @@ import type { FiringPlan, ListedSchedule, NewSchedule, ScheduleChanges, Schedule
 import { withTokenCount } from '../../agents/promptMessages.js';
 import { pausedNotice, resumeActionId } from '../../agents/schedules.js';
 import type { Schedule, ScheduleRun } from '../../agents/types.js';
-import { type Database, type Executor, executeRows } from '../database.js';
+import { type Database, type Executor, msUntil } from '../database.js';
 import { agents, guildSettings, messages, outbox, scheduleRuns, schedules } from '../schema.js';
 import { wake } from './agentRepository.js';
 import { messageRow } from './messageRepository.js';
@@ -119,10 +119,11 @@ export class ScheduleRepository implements ScheduleStore {
       .onConflictDoUpdate({ target: guildSettings.guildId, set: { timezone, updatedAt: sql`now()` } });
   }
 
+  msToNextFire(): Promise<number | null> {
+    return msUntil(this.db, sql`select min(next_fire_at) as at from schedules where enabled`);
+  }
+
   async claimDue(owner: string, limit: number, plan: (schedule: Schedule) => FiringPlan): Promise<Array<{ schedule: Schedule; fireAt: Date }>> {
-    // Every process ticks every second: nothing due costs one indexed read, not a transaction.
-    const [due] = await executeRows<{ due: boolean }>(this.db, sql`select exists (select 1 from schedules where enabled and next_fire_at <= now()) as due`);
-    if (!due?.due) return [];
     return this.db.transaction(async (tx) => {
       // The agents are locked with their schedules, before anything else: a firing's turn that
       // ends locks its agent, then its schedule (settleRun), so a claim that locked the schedule

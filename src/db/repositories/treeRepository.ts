@@ -4,7 +4,7 @@ import type { HelperEnding, HelperView, SpawnOutcome, SpawnRequest, TreeStore } 
 import { withTokenCount } from '../../agents/promptMessages.js';
 import { resultPost, resultsMessage } from '../../agents/tree/render.js';
 import type { Lifecycle, RunState } from '../../agents/types.js';
-import { type Database, type Executor, executeRows } from '../database.js';
+import { type Database, type Executor, executeRows, msUntil } from '../database.js';
 import { agents, messages, outbox, spawnCalls } from '../schema.js';
 import { wake } from './agentRepository.js';
 import { messageRow } from './messageRepository.js';
@@ -224,13 +224,11 @@ export class TreeRepository implements TreeStore {
     return this.db.transaction((tx) => endHelpers(tx, agentIds, ending, this.resultMaxTokens));
   }
 
-  async timeOutDue(limit: number): Promise<{ ended: number; queued: boolean }> {
-    // Asked every second by every process: nothing due costs one indexed read, not a transaction.
-    const [due] = await executeRows<{ due: boolean }>(
-      this.db,
-      sql`select exists (select 1 from agents where kind = 'helper' and lifecycle in ${LIVE} and deadline_at <= now()) as due`,
-    );
-    if (!due?.due) return { ended: 0, queued: false };
+  msToNextDeadline(): Promise<number | null> {
+    return msUntil(this.db, sql`select min(deadline_at) as at from agents where kind = 'helper' and lifecycle in ${LIVE} `);
+  }
+
+  timeOutDue(limit: number): Promise<{ ended: number; queued: boolean }> {
     return this.db.transaction(async (tx) => {
       // Not locked here: endHelpers locks spawners before their helpers, as every ending does.
       const due = await executeRows<{ id: number | string }>(

@@ -3,7 +3,7 @@ import { LeaseLostError } from '../../agents/errors.js';
 import type { Claim, LeaseState, ShownAnswer, TurnResult, WorkQueue } from '../../agents/ports.js';
 import { SCHEDULE_PAUSE_AFTER_FAILURES } from '../../agents/schedules.js';
 import type { Turn, TurnLease } from '../../agents/types.js';
-import type { Database, Executor } from '../database.js';
+import { type Database, type Executor, msUntil } from '../database.js';
 import { agents, turns } from '../schema.js';
 import { bound, sideEffect } from './boundValues.js';
 import {
@@ -110,6 +110,10 @@ export class WorkQueueRepository implements WorkQueue {
       .where(and(eq(agents.runState, 'running'), inArray(agents.leaseOwner, dead)))
       .returning({ id: agents.id });
     return freed.length;
+  }
+
+  msToNextLeaseExpiry(owner: string): Promise<number | null> {
+    return msUntil(this.db, sql`select min(lease_expires_at) as at from agents where run_state = 'running' and lease_expires_at > now() and lease_owner <> ${owner}`);
   }
 
   async recordAnswer(lease: TurnLease, answer: ShownAnswer): Promise<void> {

@@ -44,6 +44,8 @@ export interface BotHarness {
   countTurns(): { finished(count: number, timeoutMs?: number): Promise<void> };
   /** What a bot made of a Discord message: stored and queued, ignored, or a duplicate. */
   taken(messageId: string, timeoutMs?: number): Promise<ReceiveResult>;
+  /** The SQL of every statement the bots sent to the database, in order. */
+  readonly statements: readonly string[];
   close(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
   const bots: App[] = [];
   const turnListeners = new Set<() => void>();
   const takenMessages = new Map<string, ReceiveResult>();
+  const statements: string[] = [];
   let lastOverrides: Record<string, string> | undefined;
   const env = (overrides: Record<string, string> = {}): Record<string, string> => ({
     DISCORD_TOKEN: discord.token,
@@ -97,7 +100,6 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
     HTTP_HOST: '127.0.0.1',
     HTTP_PORT: '0',
     LOG_LEVEL: 'silent',
-    WORKER_POLL_MS: '50',
     STREAM_EDIT_INTERVAL_MS: '200',
     LLM_RETRY_BASE_MS: '10',
     LEASE_SECONDS: '3',
@@ -111,12 +113,14 @@ export async function startHarness(driver: DriverName, options: { llmBrain?: 'de
     llm,
     database,
     driver,
+    statements,
     env,
     async startBot(overrides) {
       lastOverrides = overrides;
       const app = await startApp(loadConfig(env(overrides)), process.env.BOT_LOG ? createLogger(process.env.BOT_LOG) : silentLogger(), {
         turnFinished: () => turnListeners.forEach((listener) => listener()),
         messageTaken: (messageId, result) => takenMessages.set(messageId, result),
+        queryRun: (query) => statements.push(query),
       });
       bots.push(app);
       return app;

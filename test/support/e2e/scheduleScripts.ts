@@ -63,6 +63,7 @@ export async function addSchedule(bot: App, spec: AddedSchedule): Promise<Schedu
     1000,
   );
   if ('refused' in created) throw new Error('over the per-guild limit');
+  bot.dueTimesChanged();
   return created;
 }
 
