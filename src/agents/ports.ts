@@ -280,6 +280,11 @@ export interface WorkQueue {
     /** `helpers: false` claims only channel agents (helpers hold their share of the slots). */
     options?: { helpers: boolean },
   ): Promise<Claim | null>;
+  /**
+   * Whether an agent `claimNext` could take (with the same arguments) is waiting: a claim passes
+   * over rows other statements hold locked at that instant, so finding nothing is not proof.
+   */
+  hasClaimable(busyAgentIds: readonly number[], options: { helpers: boolean }): Promise<boolean>;
   /** Extends the lease, and tells whether the turn should go on. */
   renewLease(lease: TurnLease, leaseMs: number): Promise<LeaseState>;
   /** Lets the leases of this owner's running turns expire now, so another process resumes them at once. */

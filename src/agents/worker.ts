@@ -7,6 +7,8 @@ import type { AgentRuntime, TurnOutcome } from './runtime.js';
 
 /** How often a helper's running turn renews its lease, which is how it hears of a cancel. */
 const HELPER_RENEW_MS = 1000;
+/** How soon claiming is tried again when the agents it could take were locked by other statements. */
+const LOCKED_RETRY_MS = 50;
 /** How soon claiming is tried again after it failed (the database was away). */
 const CLAIM_RETRY_MS = 1000;
 
@@ -57,8 +59,8 @@ export class TurnWorker {
   private pumping = false;
   /** Claims still to try: one per wake, unlimited after a poll, 0 once a claim found nothing. */
   private wanted = 0;
-  /** Wakes ever received: tells which came while a claim was on its way. */
-  private wakes = 0;
+  /** Reasons to claim ever received (wakes, polls, freed helper slots, requeued agents): tells which came while a claim was on its way. */
+  private reasons = 0;
   /** Slots held by `reserve()` and not yet run or released. */
   private reserved = 0;
   private stopped = true;
@@ -93,8 +95,7 @@ export class TurnWorker {
   /** One agent was queued: claim it now (another process may, when this one has no slot for it). */
   wake(): void {
     if (this.stopped || !this.hasRoom()) this.signals.send('work');
-    this.wakes += 1;
-    this.wanted += 1;
+    this.want(1);
     this.pump();
   }
 
@@ -122,7 +123,7 @@ export class TurnWorker {
 
   /** Claims whatever is queued. */
   poll(): void {
-    this.wanted = Number.POSITIVE_INFINITY;
+    this.want(Number.POSITIVE_INFINITY);
     this.pump();
   }
 
@@ -162,16 +163,25 @@ export class TurnWorker {
   private async claimWanted(): Promise<void> {
     while (!this.stopped && this.wanted > 0 && this.hasRoom()) {
       this.wanted -= 1;
-      const wakesBefore = this.wakes;
+      const reasonsBefore = this.reasons;
       const helpers = this.helpersInFlight.size < helperSlots(this.options.concurrency);
-      const claim = await this.queue.claimNext(this.options.owner, this.options.leaseMs, [...this.inFlight.keys()], { helpers });
+      const busy = [...this.inFlight.keys()];
+      const claim = await this.queue.claimNext(this.options.owner, this.options.leaseMs, busy, { helpers });
       if (!claim) {
-        // Nothing left; only a wake that came during the claim may name work it could not see.
-        this.wanted = this.wakes - wakesBefore;
+        // A reason to claim that came during the claim may name work the claim could not see.
+        if (this.reasons !== reasonsBefore) continue;
+        this.wanted = 0;
+        // A claim passes over agents whose rows another statement holds at that instant: no one else may wake this process for them.
+        if (await this.queue.hasClaimable(busy, { helpers })) this.leaseWatch.wakeBy(new Date(Date.now() + LOCKED_RETRY_MS));
         continue;
       }
       this.runClaim(claim);
     }
+  }
+
+  private want(claims: number): void {
+    this.reasons += 1;
+    this.wanted += claims;
   }
 
   private hasRoom(): boolean {
@@ -187,7 +197,7 @@ export class TurnWorker {
     const run = this.run(claim).finally(() => {
       this.inFlight.delete(claim.agent.id);
       // A helper's slot is free: a helper queued while the slots were full was not claimed then.
-      if (this.helpersInFlight.delete(claim.agent.id)) this.wanted += 1;
+      if (this.helpersInFlight.delete(claim.agent.id)) this.want(1);
       // A free slot: claim what waited for one.
       this.pump();
     });
@@ -228,7 +238,7 @@ export class TurnWorker {
         what: 'ending the turn',
       });
       // Woken during its turn: the agent is queued again, and this process takes it.
-      if (requeued) this.wanted += 1;
+      if (requeued) this.want(1);
       if (claim.agent.kind === 'helper' || claim.answerInput?.kind === 'schedule') this.postsQueued();
       this.observer?.turnFinished({ ...outcome, totalMs: performance.now() - startedAt, agentId: claim.agent.id, channelId: claim.agent.channelId });
     } catch (error) {

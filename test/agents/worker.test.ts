@@ -24,14 +24,25 @@ class MemoryQueue implements WorkQueue {
   /** Agents that are helpers: claimed only while the worker allows helpers. */
   readonly helpers = new Set<number>();
 
+  /** Queued agents whose rows another statement holds: a claim passes over them. */
+  readonly locked = new Set<number>();
+
   async claimNext(_owner?: string, _leaseMs?: number, _busy?: readonly number[], claimOptions = { helpers: true }): Promise<Claim | null> {
     this.claims += 1;
-    const index = this.queued.findIndex((id) => claimOptions.helpers || !this.helpers.has(id));
+    const index = this.queued.findIndex((id) => this.claimable(id, claimOptions) && !this.locked.has(id));
     const agentId = index < 0 ? undefined : this.queued.splice(index, 1)[0];
     await Promise.resolve();
     this.duringClaim?.();
     this.duringClaim = undefined;
     return agentId === undefined ? null : this.claimOf(agentId);
+  }
+
+  async hasClaimable(_busy: readonly number[], claimOptions: { helpers: boolean }): Promise<boolean> {
+    return this.queued.some((id) => this.claimable(id, claimOptions));
+  }
+
+  private claimable(agentId: number, claimOptions: { helpers: boolean }): boolean {
+    return claimOptions.helpers || !this.helpers.has(agentId);
   }
 
   /** A claim of `agentId`, as a statement would return it. */
@@ -126,6 +137,22 @@ describe('turn worker', () => {
     worker.wake();
     await settle();
     expect(ran).toEqual([7]);
+  });
+
+  it('does not lose a poll that comes while a claim finds nothing', async () => {
+    const queue = new MemoryQueue();
+    const ran: number[] = [];
+    const worker = startWorker(queue, ran);
+    worker.start();
+    await settle();
+    // Another process signals work it has no slot for while this one's claim (for a wake) looks.
+    queue.duringClaim = () => {
+      queue.queued.push(8);
+      worker.poll();
+    };
+    worker.wake();
+    await settle();
+    expect(ran).toEqual([8]);
   });
 
   it('takes an agent again when it was woken during its own turn', async () => {
@@ -289,6 +316,25 @@ describe('turn worker', () => {
       expect(ran).toEqual([1, 2]);
       await vi.advanceTimersByTimeAsync(10 * 60_000);
       expect(queue.leaseExpiryAsks).toBe(3);
+    });
+
+    it('looks again shortly, and then no more, when the agent it was woken for was locked by another statement', async () => {
+      const queue = new MemoryQueue();
+      const ran: number[] = [];
+      idleWorker(queue, new RecordingSignals(), ran);
+      await vi.advanceTimersByTimeAsync(10);
+      // Its row is held (a message for it being stored): the claim passes over it.
+      queue.queued.push(1);
+      queue.locked.add(1);
+      worker!.wake();
+      await vi.advanceTimersByTimeAsync(10);
+      expect(ran).toEqual([]);
+      queue.locked.delete(1);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(ran).toEqual([1]);
+      const claims = queue.claims;
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(queue.claims).toBe(claims);
     });
 
     it('tells the other processes when it holds turns, and about work it has no slot for', async () => {

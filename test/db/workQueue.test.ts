@@ -190,6 +190,42 @@ describe.runIf(testDrivers().includes('postgres'))('turn queue under concurrent 
   });
   afterAll(() => database.destroy());
 
+  it('passes over an agent whose row another statement holds, and says one is waiting; not over one whose messages are being stored', async () => {
+    const stores = createEngineStores(database.db, { helperResultMaxTokens: 1000 });
+    const other = await openPostgres(database.url!, { dataDir: '', poolSize: 1, connectTimeoutMs: 5000 }, silentLogger());
+    /** Runs `lock` on the other connection, in a transaction held open until the returned release. */
+    const holding = async (lock: ReturnType<typeof sql>) => {
+      let release!: () => void;
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const done = other.db.transaction(async (tx) => {
+        await tx.execute(lock);
+        locked();
+        await new Promise<void>((resolve) => (release = resolve));
+      });
+      await isLocked;
+      return () => (release(), done);
+    };
+    try {
+      const held = (await acceptMessage(stores, newChannel(), userMessage('held'))).agent.id;
+      const release = await holding(sql`select id from agents where id = ${held} for update`);
+      expect(await stores.queue.claimNext('worker-a', 60_000)).toBeNull();
+      expect(await stores.queue.hasClaimable([], { helpers: true })).toBe(true);
+      await release();
+      const claim = await stores.queue.claimNext('worker-a', 60_000);
+      expect(claim?.agent.id).toBe(held);
+      expect(await stores.queue.hasClaimable([], { helpers: true })).toBe(false);
+
+      // A message being inserted for an agent holds a key share of its row (the foreign key).
+      const referenced = (await acceptMessage(stores, newChannel(), userMessage('referenced'))).agent.id;
+      const releaseShare = await holding(sql`select id from agents where id = ${referenced} for key share`);
+      expect((await stores.queue.claimNext('worker-a', 60_000))?.agent.id).toBe(referenced);
+      await releaseShare();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('never hands one agent to two processes', async () => {
     const stores = createEngineStores(database.db, { helperResultMaxTokens: 1000 });
     const agentIds = new Set<number>();

@@ -1,9 +1,9 @@
-import { and, eq, getTableColumns, inArray, isNotNull, sql } from 'drizzle-orm';
+import { type SQLWrapper, and, eq, getTableColumns, inArray, isNotNull, sql } from 'drizzle-orm';
 import { LeaseLostError } from '../../agents/errors.js';
 import type { Claim, LeaseState, ShownAnswer, TurnResult, WorkQueue } from '../../agents/ports.js';
 import { SCHEDULE_PAUSE_AFTER_FAILURES } from '../../agents/schedules.js';
 import type { Turn, TurnLease } from '../../agents/types.js';
-import { type Database, type Executor, msUntil } from '../database.js';
+import { type Database, type Executor, executeRows, msUntil } from '../database.js';
 import { agents, turns } from '../schema.js';
 import { bound, sideEffect } from './boundValues.js';
 import {
@@ -50,8 +50,7 @@ export class WorkQueueRepository implements WorkQueue {
   }
 
   async claimNext(owner: string, leaseMs: number, busyAgentIds: readonly number[] = [], options: { helpers: boolean } = { helpers: true }): Promise<Claim | null> {
-    // An array literal: both drivers read it the same way.
-    const [row] = await this.claim.execute({ owner, leaseMs, busy: `{${busyAgentIds.join(',')}}`, helpers: options.helpers });
+    const [row] = await this.claim.execute({ owner, leaseMs, busy: arrayLiteral(busyAgentIds), helpers: options.helpers });
     if (!row) return null;
     const agent = toAgent(row);
     // Held under the lease: no other process touches this agent's turns until it expires.
@@ -73,6 +72,12 @@ export class WorkQueueRepository implements WorkQueue {
       answerInput: row.answerInputKind === null ? null : { kind: row.answerInputKind, scheduleId: row.answerScheduleId },
       actsFor: parseTextArray(row.inputsActFor),
     };
+  }
+
+  async hasClaimable(busyAgentIds: readonly number[], options: { helpers: boolean }): Promise<boolean> {
+    const { expired, queued } = claimable(sql`${arrayLiteral(busyAgentIds)}`, sql`${options.helpers}`);
+    const [row] = await executeRows<{ waiting: boolean }>(this.db, sql`select exists (select 1 from agents where ${expired}) or exists (select 1 from agents where ${queued}) as waiting`);
+    return row?.waiting === true;
   }
 
   async renewLease(lease: TurnLease, leaseMs: number): Promise<LeaseState> {
@@ -174,24 +179,34 @@ export class WorkQueueRepository implements WorkQueue {
 }
 
 /**
+ * The agents a claim takes: those whose lease ran out (a dead process's turns; not those this
+ * process still runs, `busy`), then queued ones. Helpers take at most half of a process's slots:
+ * when they hold theirs (`helpers` false), only channel agents are claimed.
+ */
+function claimable(busy: SQLWrapper, helpers: SQLWrapper) {
+  const helpersAllowed = sql`(kind = 'channel' or ${helpers}::boolean)`;
+  return {
+    expired: sql`run_state = 'running' and lease_expires_at < now() and not (id = any(${busy}::bigint[])) and ${helpersAllowed}`,
+    queued: sql`run_state = 'queued' and ${helpersAllowed}`,
+  };
+}
+
+/**
  * Claims the next agent in one statement: the common "nothing to do" poll costs a single round
  * trip. Expired leases (a dead process's turns) come first, then queued agents, longest waiting
  * first. The same statement starts the agent's turn, unless a dead process left one running
  * (resumed by the caller), and returns what the turn needs to know before it starts.
  */
 function claimStatement(db: Database) {
-  // Helpers take at most half of a process's slots: when they hold theirs, only channel agents are claimed.
-  const helpersAllowed = sql`(kind = 'channel' or ${sql.placeholder('helpers')}::boolean)`;
+  const { expired, queued } = claimable(sql.placeholder('busy'), sql.placeholder('helpers'));
   // Two probes, each taking the first row of its partial index, so that a claim costs the same
   // however long the backlog (one condition with OR sorted every waiting agent); the second runs
-  // only when the first finds nothing.
+  // only when the first finds nothing. `no key update` is the lock the update takes: a claim
+  // does not pass over an agent whose messages are being inserted (they hold a key share).
   const next = db.$with('next', { id: sql<number>`id`.as('id') }).as(
     sql`select coalesce(
-          (select id from agents where run_state = 'running' and lease_expires_at < now()
-             and not (id = any(${sql.placeholder('busy')}::bigint[])) and ${helpersAllowed}
-           order by lease_expires_at limit 1 for update skip locked),
-          (select id from agents where run_state = 'queued' and ${helpersAllowed}
-           order by queue_priority, queued_at limit 1 for update skip locked)) as id`,
+          (select id from agents where ${expired} order by lease_expires_at limit 1 for no key update skip locked),
+          (select id from agents where ${queued} order by queue_priority, queued_at limit 1 for no key update skip locked)) as id`,
   );
   // On behalf of whom the newest input acts for: its author, or the person behind a tree.
   const started = db.$with('started', { id: sql<number>`id`.as('id') }).as(
@@ -231,6 +246,11 @@ function claimStatement(db: Database) {
       answerScheduleId,
       inputsActFor: actsFor,
     });
+}
+
+/** An array literal: both drivers read it the same way. */
+function arrayLiteral(ids: readonly number[]): string {
+  return `{${ids.join(',')}}`;
 }
 
 /** A text[] as either driver returns it (postgres.js: an array; PGlite may give its literal). */
