@@ -41,4 +41,6 @@ EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Node itself is PID 1 and handles SIGTERM (drains, closes the database, exits 0 within 10 s).
-CMD ["node", "dist/main.js"]
+# A 2 MiB young generation, as `npm start` runs it: about 40 MiB less resident memory, no
+# measurable CPU cost (README, Footprint).
+CMD ["node", "--max-semi-space-size=2", "dist/main.js"]
