@@ -32,6 +32,8 @@ export interface ChatFigures {
 /** The bot left alone: CPU per second of wall time. */
 export interface IdleFigures {
   botMsPerSecond: number;
+  /** The bot's CPU in the settling period before the window (null: none), where V8's memory reducer runs its full collection. */
+  settlingMsPerSecond: number | null;
   postgresMsPerSecond: number;
   /** Everything else on the machine, the bot, PostgreSQL and this process excepted; null where /proc cannot tell. */
   otherCores: number | null;
@@ -125,12 +127,16 @@ export async function sendMessages(bot: NpmStartBot, { discord, tracker, channel
   };
 }
 
-export async function measureIdle(bot: NpmStartBot, seconds: number): Promise<IdleFigures> {
-  const window = await measured(bot, () => new Promise((resolve) => setTimeout(resolve, seconds * 1000)));
+const sleep = (seconds: number) => () => new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+
+export async function measureIdle(bot: NpmStartBot, seconds: number, settleSeconds: number): Promise<IdleFigures> {
+  const settling = settleSeconds > 0 ? await measured(bot, sleep(settleSeconds)) : null;
+  const window = await measured(bot, sleep(seconds));
   const { resources } = window;
   const treeCores = window.botCpuMs / 1000 / resources.seconds;
   return {
     botMsPerSecond: window.botCpuMs / resources.seconds,
+    settlingMsPerSecond: settling ? settling.botCpuMs / settling.resources.seconds : null,
     postgresMsPerSecond: (resources.postgresCores ?? Number.NaN) * 1000,
     // resources.ts subtracts the bot's own process only; its descendants are the bot's too.
     otherCores: resources.otherCores === null || resources.botCores === null ? null : Math.max(0, resources.otherCores + resources.botCores - treeCores),

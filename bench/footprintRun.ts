@@ -48,9 +48,9 @@ async function runOnEmulator(settings: FootprintSettings, mode: FootprintMode, d
     const env = appEnv(discord, llm, databaseUrl, { ...commonEnv(dataDir), PLAYGROUND: '0' });
     const first = await withBot(env, READY, async (bot) => {
       const chat = await sendMessages(bot, { discord, tracker, channelId }, settings.messages);
-      return { chat, idle: await measureIdle(bot, settings.idleSeconds) };
+      return { chat, idle: await measureIdle(bot, settings.idleSeconds, settings.idleSettleSeconds) };
     });
-    const restart = await withBot(env, READY, (bot) => measureIdle(bot, settings.idleSeconds));
+    const restart = await withBot(env, READY, (bot) => measureIdle(bot, settings.idleSeconds, settings.idleSettleSeconds));
     return {
       mode,
       first: first.start,

@@ -10,6 +10,8 @@ export interface FootprintSettings {
   /** Sequential messages after the first start (PGlite and server). */
   messages: number;
   idleSeconds: number;
+  /** Left unmeasured before each idle window: the bot's work may still be ending (see bench/README.md). */
+  idleSettleSeconds: number;
   /** A PostgreSQL server on which the bench may create and drop a database of its own. */
   serverUrl: string;
   /** In the order each run takes them. */
@@ -30,6 +32,7 @@ export function readFootprintSettings(env: NodeJS.ProcessEnv): FootprintSettings
     runs: wholeNumberSetting(env, 'BENCH_RUNS', 5, 1),
     messages: wholeNumberSetting(env, 'BENCH_MESSAGES', 200, 1),
     idleSeconds: wholeNumberSetting(env, 'BENCH_IDLE_SECONDS', 30, 1),
+    idleSettleSeconds: wholeNumberSetting(env, 'BENCH_IDLE_SETTLE_SECONDS', 30, 0),
     serverUrl: readSettings(env).serverUrl,
     modes: modes(env),
   };
