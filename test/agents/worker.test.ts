@@ -123,36 +123,21 @@ describe('turn worker', () => {
     expect(queue.claims - claimsAfterPoll).toBe(3);
   });
 
-  it('does not lose a wake that comes while a claim finds nothing', async () => {
+  // The agent is queued, and the worker told, after the claim looked: it saw nothing. A poll is
+  // another process signalling work it has no slot for.
+  it.each(['wake', 'poll'] as const)('does not lose a %s that comes while a claim finds nothing', async (reason) => {
     const queue = new MemoryQueue();
     const ran: number[] = [];
     const worker = startWorker(queue, ran);
     worker.start();
     await settle();
-    // The agent is queued (and the worker woken) after the claim looked: it saw nothing.
     queue.duringClaim = () => {
       queue.queued.push(7);
-      worker.wake();
+      worker[reason]();
     };
     worker.wake();
     await settle();
     expect(ran).toEqual([7]);
-  });
-
-  it('does not lose a poll that comes while a claim finds nothing', async () => {
-    const queue = new MemoryQueue();
-    const ran: number[] = [];
-    const worker = startWorker(queue, ran);
-    worker.start();
-    await settle();
-    // Another process signals work it has no slot for while this one's claim (for a wake) looks.
-    queue.duringClaim = () => {
-      queue.queued.push(8);
-      worker.poll();
-    };
-    worker.wake();
-    await settle();
-    expect(ran).toEqual([8]);
   });
 
   it('takes an agent again when it was woken during its own turn', async () => {
