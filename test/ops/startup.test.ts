@@ -250,7 +250,7 @@ describe.runIf(process.platform === 'linux')('npm start', () => {
         const npmPid = npm.child.pid!;
         // npm → the bot: node running the launcher, which runs the bot in its own process; no shell between.
         const children = groupMembers(npmPid).filter((member) => member.ppid === npmPid);
-        expect(children.map((child) => child.command)).toEqual([expect.stringMatching(/(^|\/)node scripts\/start\.mjs$/)]);
+        expect(children.map((child) => child.command)).toEqual([expect.stringMatching(/(^|\/)node( --[\w-]+(=\S+)?)* scripts\/start\.mjs$/)]);
 
         const npmExited = once(npm.child, 'exit');
         if (signal === 'SIGTERM') npm.child.kill('SIGTERM');
