@@ -32,8 +32,8 @@ export interface ChatFigures {
 /** The bot left alone: CPU per second of wall time. */
 export interface IdleFigures {
   botMsPerSecond: number;
-  /** The bot's CPU in the settling period before the window (null: none), where V8's memory reducer runs its full collection. */
-  settlingMsPerSecond: number | null;
+  /** The bot's CPU in the settling period before the window (none when BENCH_IDLE_SETTLE_SECONDS is 0), where V8's memory reducer runs its full collection. */
+  settlingMsPerSecond?: number;
   postgresMsPerSecond: number;
   /** Everything else on the machine, the bot, PostgreSQL and this process excepted; null where /proc cannot tell. */
   otherCores: number | null;
@@ -136,7 +136,7 @@ export async function measureIdle(bot: NpmStartBot, seconds: number, settleSecon
   const treeCores = window.botCpuMs / 1000 / resources.seconds;
   return {
     botMsPerSecond: window.botCpuMs / resources.seconds,
-    settlingMsPerSecond: settling ? settling.botCpuMs / settling.resources.seconds : null,
+    ...(settling ? { settlingMsPerSecond: settling.botCpuMs / settling.resources.seconds } : {}),
     postgresMsPerSecond: (resources.postgresCores ?? Number.NaN) * 1000,
     // resources.ts subtracts the bot's own process only; its descendants are the bot's too.
     otherCores: resources.otherCores === null || resources.botCores === null ? null : Math.max(0, resources.otherCores + resources.botCores - treeCores),

@@ -21,7 +21,7 @@ function startPart(label: string, start: StartFigures): string {
   return `${label} ${seconds(start.readyMs)} s, ${mib(start.rssAtReadyBytes)} MiB at ready (peak ${mib(start.peakRssBytes)})`;
 }
 
-const idlePart = (idle: IdleFigures) => `idle ${ms(idle.botMsPerSecond)} ms/s` + (idle.settlingMsPerSecond === null ? '' : ` (settling before it ${ms(idle.settlingMsPerSecond)} ms/s)`);
+const idlePart = (idle: IdleFigures) => `idle ${ms(idle.botMsPerSecond)} ms/s` + (idle.settlingMsPerSecond === undefined ? '' : ` (settling before it ${ms(idle.settlingMsPerSecond)} ms/s)`);
 
 /** One run as soon as it ended, so that a bench stopped half-way still said something. */
 export function printRun(run: ModeRun, index: number, settings: FootprintSettings): void {
@@ -107,13 +107,12 @@ function printIdleGoal(runs: Runs, mode: 'pglite' | 'server'): void {
   const figure = `idle CPU, bot (${label}) ${spread(afterMessages, ms, 'ms/s')}; after restart ${spread(afterRestart, ms, 'ms/s')}`;
   const met = median(afterMessages) <= GOALS.idleMsPerSecond && median(afterRestart) <= GOALS.idleMsPerSecond;
   console.log(goalLine(figure, `≤ ${GOALS.idleMsPerSecond} ms/s`, met));
-  const settling = (read: Read) => spread(runs.values(mode, read), ms, 'ms/s');
-  if (runs.values(mode, (run) => run.idle?.settlingMsPerSecond ?? undefined).length > 0) {
-    console.log(`  (the settling periods before the windows: ${settling((run) => run.idle?.settlingMsPerSecond ?? undefined)}; after restart ${settling((run) => run.restartIdle?.settlingMsPerSecond ?? undefined)})`);
+  const perSecond = (read: Read) => spread(runs.values(mode, read), ms, 'ms/s');
+  if (runs.values(mode, (run) => run.idle?.settlingMsPerSecond).length > 0) {
+    console.log(`  (the settling periods before the windows: ${perSecond((run) => run.idle?.settlingMsPerSecond)}; after restart ${perSecond((run) => run.restartIdle?.settlingMsPerSecond)})`);
   }
   if (mode === 'server') {
-    const postgres = (read: Read) => spread(runs.values('server', read), ms, 'ms/s');
-    console.log(`  (PostgreSQL meanwhile ${postgres((run) => run.idle?.postgresMsPerSecond)}; after restart ${postgres((run) => run.restartIdle?.postgresMsPerSecond)})`);
+    console.log(`  (PostgreSQL meanwhile ${perSecond((run) => run.idle?.postgresMsPerSecond)}; after restart ${perSecond((run) => run.restartIdle?.postgresMsPerSecond)})`);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { EVENT_LOOP_SAMPLE_MS } from '../src/http/metrics.js';
+import { wholeNumberSetting } from './settings.js';
 
 /** Each timer as the bot starts it (src/http/metrics.ts, src/scheduler/scheduler.ts). */
 const TIMERS: ReadonlyArray<{ name: string; setup: string }> = [
@@ -27,13 +28,6 @@ const TIMERS: ReadonlyArray<{ name: string; setup: string }> = [
 
 /** Let the imports' garbage collection and compilation finish before the window starts. */
 const SETTLE_MS = 12_000;
-
-function parseSeconds(raw: string | undefined): number {
-  if (raw === undefined || raw === '') return 30;
-  const seconds = Number(raw);
-  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 600) throw new Error(`BENCH_IDLE_SECONDS must be a whole number of seconds from 1 to 600, got "${raw}"`);
-  return seconds;
-}
 
 /** Runs `setup` in a child, then reports the CPU it used over `seconds` of idling (ms/s). */
 function measure(setup: string, seconds: number): Promise<number> {
@@ -57,7 +51,7 @@ setTimeout(() => { const used = process.cpuUsage(start); process.stdout.write(JS
 }
 
 async function main(): Promise<void> {
-  const seconds = parseSeconds(process.env.BENCH_IDLE_SECONDS);
+  const seconds = wholeNumberSetting(process.env, 'BENCH_IDLE_SECONDS', 30, 1);
   console.log(`bench:idle-timers: each timer alone in a fresh Node process, ${seconds} s each`);
   let baseline = 0;
   for (const [index, timer] of TIMERS.entries()) {

@@ -193,7 +193,7 @@ function claimable(busy: SQLWrapper, helpers: SQLWrapper) {
 
 /**
  * Claims the next agent in one statement: the common "nothing to do" poll costs a single round
- * trip. Expired leases (a dead process's turns) come first, then queued agents, longest waiting
+ * trip (the worker asks `hasClaimable` only then, and only when no other reason to claim came). Expired leases (a dead process's turns) come first, then queued agents, longest waiting
  * first. The same statement starts the agent's turn, unless a dead process left one running
  * (resumed by the caller), and returns what the turn needs to know before it starts.
  */
